@@ -1,0 +1,54 @@
+# hingecoach — the two commands a newcomer needs: `make demo` and `make test`.
+# Area-specific targets live in make/*.mk (one file per area, included below).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+DEMO_CLIP ?= bench/clips/demo_rdl.mp4
+DEMO_OUT ?= out/demo
+
+.PHONY: venv demo test lint typecheck unit bench eval clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PYTHON) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+demo: venv
+	$(BIN)/hinge analyze $(DEMO_CLIP) --out $(DEMO_OUT)
+	@echo "Demo outputs written to $(DEMO_OUT)/"
+
+lint: venv
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src/hingecoach
+
+unit: venv
+	$(BIN)/pytest -q tests
+
+test: lint unit
+
+bench: venv
+	$(PYTHON) -m hingecoach.bench
+
+eval: venv
+	$(BIN)/hinge eval --write docs/accuracy.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out
+
+-include make/*.mk
+
+# The lite and heavy BlazePose landmark models (the full one ships in the mediapipe wheel):
+# from the npm package @mediapipe/pose (Apache-2.0), placed where mediapipe looks for them.
+MP_POSE_NPM := @mediapipe/pose@0.5.1675469404
+.PHONY: models
+models: venv
+	mkdir -p .cache/models
+	cd .cache/models && (ls mediapipe-pose-*.tgz >/dev/null 2>&1 || npm pack $(MP_POSE_NPM) >/dev/null)
+	cd .cache/models && tar xzf mediapipe-pose-*.tgz package/pose_landmark_lite.tflite package/pose_landmark_heavy.tflite
+	$(PYTHON) -c "import mediapipe, pathlib, shutil; d = pathlib.Path(mediapipe.__file__).parent / 'modules/pose_landmark'; [shutil.copy(f'.cache/models/package/pose_landmark_{m}.tflite', d) for m in ('lite', 'heavy')]"
+	@echo "BlazePose lite and heavy models installed."

@@ -1,0 +1,5 @@
+"""``python -m hingecoach`` runs the ``hinge`` CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""The analysis result and its JSON form (``analysis.json``, schema in docs/analysis-schema.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class Finding:
+    """A fault measured on one rep: what was measured, against what, where, how sure."""
+
+    id: str
+    value: float | None
+    threshold: float | None
+    unit: str
+    frames: tuple[int, int]
+    confidence: float
+    severity: str = "form"
+    cue: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class RepResult:
+    """One rep in the analysis."""
+
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    start_frame: int
+    bottom_frame: int
+    end_frame: int
+    metrics: dict[str, float | None]
+    faults: list[Finding] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """No fault found on this rep."""
+        return not self.faults
+
+
+@dataclass
+class Analysis:
+    """Everything hingecoach learned from one set."""
+
+    source: dict[str, Any]
+    fps: float
+    frames: int
+    view: dict[str, Any]
+    facing: str
+    reps: list[RepResult]
+    drill: dict[str, Any] = field(default_factory=lambda: {"id": None, "confidence": 0.0,
+                                                            "source": "none"})
+    warnings: list[str] = field(default_factory=list)
+    recommendation: dict[str, Any] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the analysed source in seconds."""
+        return self.frames / self.fps if self.fps else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``analysis.json`` document."""
+        reps = []
+        for r in self.reps:
+            d = asdict(r)
+            d["faults"] = [{**asdict(f), "frames": list(f.frames)} for f in r.faults]
+            d["clean"] = r.clean
+            reps.append(d)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source,
+            "fps": self.fps,
+            "frames": self.frames,
+            "duration_s": round(self.duration_s, 4),
+            "view": self.view,
+            "facing": self.facing,
+            "drill": self.drill,
+            "reps": reps,
+            "warnings": self.warnings,
+            "recommendation": self.recommendation,
+            "provenance": self.provenance,
+        }
+
+    def to_json(self) -> str:
+        """``analysis.json`` as text."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    def write(self, path: str | Path) -> Path:
+        """Write ``analysis.json`` (atomically: a partial file never replaces a good one)."""
+        path = Path(path)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(self.to_json())
+        tmp.replace(path)
+        return path

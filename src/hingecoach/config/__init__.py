@@ -1,0 +1,27 @@
+"""Analysis settings as data: :func:`load_settings` reads ``analysis.toml`` from the package."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All engine settings, grouped as in ``analysis.toml``."""
+
+    pose: dict[str, Any]
+    smoothing: dict[str, Any]
+    view: dict[str, Any]
+    reps: dict[str, Any]
+    scale: dict[str, Any]
+    source: str = "hingecoach/config/analysis.toml"
+
+
+def load_settings() -> Settings:
+    """Load the packaged ``analysis.toml``."""
+    text = resources.files(__package__).joinpath("analysis.toml").read_text()
+    data = tomllib.loads(text)
+    return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale")})

@@ -1,0 +1,268 @@
+"""The analysis engine: pose track (or frames) → features → reps → per-rep metrics.
+
+One engine, two feeds:
+
+- :func:`analyze_track` (offline) smooths the whole track with a zero-phase filter, computes
+  features for all frames at once, then feeds the depth of each frame to the
+  :class:`~hingecoach.reps.RepCounter` one frame at a time.
+- :class:`HingeEngine` (live) takes one frame of keypoints at a time, smooths it with a causal
+  filter, keeps running body references and facing, and feeds the same rep counter. It holds
+  only a window of recent features, so memory stays flat however long the camera runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .analysis import Analysis, RepResult
+from .config import Settings, load_settings
+from .errors import HingeError
+from .features import FEATURES, Features, References, frame_features
+from .kinematics import (
+    CausalSmoother,
+    classify_view,
+    fill_gaps,
+    mid_joints,
+    overall_facing,
+    robust_max,
+    segment_length,
+    smooth,
+    width_ratio,
+)
+from .metrics import rep_metrics
+from .reps import Rep, RepCounter, RepEvent, RepParams
+from .skeletons import JOINTS
+from .track import PoseTrack
+
+_CORE = [JOINTS.index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip",
+                                   "left_knee", "right_knee")]
+
+
+@dataclass
+class TrackFeatures:
+    """The offline engine's intermediate results, kept for faults, plots and reports."""
+
+    track: PoseTrack
+    joints: dict[str, np.ndarray]
+    features: Features
+    facing: int
+    refs: References
+    view: str
+    view_confidence: float
+    reps: list[Rep]
+    person_found: np.ndarray
+
+
+def mask_low_confidence(track: PoseTrack, min_confidence: float) -> PoseTrack:
+    """Set keypoints below ``min_confidence`` to NaN (they are guesses, not measurements)."""
+    xy = track.xy.copy()
+    xy[track.confidence < min_confidence] = np.nan
+    return track.with_step(f"mask_low_confidence({min_confidence})", xy=xy)
+
+
+def body_references(joints: dict[str, np.ndarray], percentile: float) -> References:
+    """The lifter's trunk and leg lengths (2D, robust maxima over the clip)."""
+    trunk = robust_max(segment_length(joints["hip"], joints["shoulder"]), percentile)
+    leg = robust_max(segment_length(joints["hip"], joints["knee"])
+                     + segment_length(joints["knee"], joints["ankle"]), percentile)
+    if not math.isfinite(leg) or leg <= 0:
+        # No ankles in view (e.g. hidden by plates): thighs are about half a leg.
+        thigh = robust_max(segment_length(joints["hip"], joints["knee"]), percentile)
+        leg = 2.0 * thigh
+    return References(trunk_px=trunk, leg_px=leg)
+
+
+def run_reps(depth: np.ndarray, fps: float, params: RepParams) -> list[Rep]:
+    """Feed a depth series to a fresh rep counter, frame by frame; return the reps."""
+    counter = RepCounter(params=params, fps=fps)
+    for i, d in enumerate(depth.tolist()):
+        counter.update(i, d)
+    counter.finish()
+    return counter.reps
+
+
+def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackFeatures:
+    """Offline: standardize, mask, fill gaps, smooth, then compute features and reps."""
+    settings = settings or load_settings()
+    std = track.standardized()
+    if std.n_frames == 0:
+        raise HingeError("no frames to analyse")
+    min_conf = float(settings.pose["min_confidence"])
+    person = (std.confidence[:, _CORE] >= min_conf).all(axis=1)
+    if not person.any():
+        raise HingeError("no person found in the video")
+    t = mask_low_confidence(std, min_conf)
+    t = fill_gaps(t, float(settings.smoothing["max_gap_s"]))
+    t = smooth(t, float(settings.smoothing["cutoff_hz"]), int(settings.smoothing["butterworth_order"]))
+    joints = mid_joints(t.xy, std.confidence, min_conf)
+    pct = float(settings.scale["reference_percentile"])
+    refs = body_references(joints, pct)
+    facing, _agree = overall_facing(t, joints)
+    ratio = width_ratio(t, joints, pct)
+    view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
+                                    float(settings.view["front_min_width_ratio"]))
+    feats = frame_features(joints, float(facing), refs, depth_from_tilt=view == "front")
+    reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
+    return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
+                         view=view, view_confidence=view_conf, reps=reps, person_found=person)
+
+
+def rep_results(tf: TrackFeatures) -> list[RepResult]:
+    """Reps with times and metrics."""
+    fps = tf.track.fps
+    ts = tf.track.timestamps_s
+    f = tf.features.as_dict()
+    return [
+        RepResult(index=r.index, start_s=round(float(ts[r.start]), 4),
+                  bottom_s=round(float(ts[r.bottom]), 4), end_s=round(float(ts[r.end]), 4),
+                  start_frame=r.start, bottom_frame=r.bottom, end_frame=r.end,
+                  metrics=rep_metrics(f, r, fps))
+        for r in tf.reps
+    ]
+
+
+def analysis_warnings(tf: TrackFeatures) -> list[str]:
+    """Warnings a lifter should read before trusting the numbers."""
+    warnings: list[str] = []
+    found = float(tf.person_found.mean())
+    if found < 0.9:
+        warnings.append(f"the lifter was found in only {found:.0%} of frames; results may miss reps")
+    if tf.view == "front":
+        warnings.append("filmed from the front: reps are counted, but joint angles are not reliable;"
+                        " film from the side for form feedback")
+    elif tf.view == "oblique":
+        warnings.append("filmed at an angle: joint angles are approximate; film from the side for"
+                        " the most reliable form feedback")
+    size = tf.track.image_size
+    if size is not None:
+        w, h = size
+        xy = tf.track.xy
+        margin = 0.01
+        inside = ~np.isnan(xy[..., 0])
+        out_x = (xy[..., 0] < margin * w) | (xy[..., 0] > (1 - margin) * w)
+        out_y = (xy[..., 1] < margin * h) | (xy[..., 1] > (1 - margin) * h)
+        cut = ((out_x | out_y) & inside)[:, _CORE + [JOINTS.index("left_ankle"),
+                                                     JOINTS.index("right_ankle")]].any(axis=1)
+        if cut.mean() > 0.1:
+            warnings.append(f"the body is cut off by the frame edge in {cut.mean():.0%} of frames;"
+                            " step back so the whole body is in view")
+    if not tf.reps:
+        warnings.append("no completed rep found")
+    return warnings
+
+
+def analyze_track(track: PoseTrack, settings: Settings | None = None,
+                  provenance: dict[str, Any] | None = None) -> tuple[Analysis, TrackFeatures]:
+    """Analyse a pose track offline. Returns the analysis and the intermediate features."""
+    settings = settings or load_settings()
+    tf = track_features(track, settings)
+    view_conf = tf.view_confidence
+    analysis = Analysis(
+        source=dict(track.attrs.get("source", {})),
+        fps=track.fps,
+        frames=track.n_frames,
+        view={"label": tf.view, "confidence": round(view_conf, 3),
+              "sagittal_confidence": round(view_conf if tf.view == "side" else
+                                           (0.5 * view_conf if tf.view == "oblique" else 0.1), 3)},
+        facing="right" if tf.facing > 0 else "left",
+        reps=rep_results(tf),
+        warnings=analysis_warnings(tf) + list(track.attrs.get("warnings", [])),
+        provenance={
+            "hingecoach": __version__,
+            "pose": track.attrs.get("backend"),
+            "model": track.attrs.get("model"),
+            "steps": tf.track.attrs.get("steps", []),
+            "settings": settings.source,
+            **(provenance or {}),
+        },
+    )
+    return analysis, tf
+
+
+@dataclass
+class FrameResult:
+    """What the live engine reports for one frame."""
+
+    index: int
+    t_s: float
+    features: dict[str, float]
+    events: list[RepEvent]
+    rep_count: int
+
+
+@dataclass
+class HingeEngine:
+    """Frame-by-frame engine for live use (a camera loop calls :meth:`push` per frame).
+
+    Body references and facing are learned as frames arrive (running maxima and votes);
+    metrics of each finished rep come from a window of recent features.
+    """
+
+    fps: float
+    settings: Settings = field(default_factory=load_settings)
+    window_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self._min_conf = float(s.pose["min_confidence"])
+        self._smoother = CausalSmoother(self.fps, float(s.smoothing["causal_cutoff_hz"]))
+        self.counter = RepCounter(params=RepParams.from_settings(s.reps), fps=self.fps)
+        self._trunk_ref = 0.0
+        self._leg_ref = 0.0
+        self._facing_votes = 0.0
+        self._window: deque[dict[str, float]] = deque(maxlen=int(self.window_s * self.fps))
+        self._first_in_window = 0
+        self._i = -1
+        self.rep_metrics: dict[int, dict[str, float | None]] = {}
+
+    @property
+    def facing(self) -> int:
+        """+1 facing right, −1 facing left (so far)."""
+        return 1 if self._facing_votes >= 0 else -1
+
+    def push(self, xy: np.ndarray, confidence: np.ndarray, t_s: float | None = None) -> FrameResult:
+        """Process one frame of standardized keypoints: xy (K, 2) pixels, confidence (K,)."""
+        self._i += 1
+        i = self._i
+        xy = np.where((confidence < self._min_conf)[:, None], np.nan, xy)
+        xy = self._smoother.update(xy)
+        joints = mid_joints(xy, confidence, self._min_conf)
+        trunk = float(segment_length(joints["hip"], joints["shoulder"]))
+        leg = float(segment_length(joints["hip"], joints["knee"]) + segment_length(joints["knee"], joints["ankle"]))
+        if math.isfinite(trunk):
+            self._trunk_ref = max(self._trunk_ref, trunk)
+        if math.isfinite(leg):
+            self._leg_ref = max(self._leg_ref, leg)
+        foot = float(joints["foot_index"][0] - joints["heel"][0])
+        if math.isfinite(foot):
+            self._facing_votes += float(np.sign(foot))
+        refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
+        feats = frame_features(joints, float(self.facing), refs)
+        row = {name: float(getattr(feats, name)) for name in FEATURES}
+        if len(self._window) == self._window.maxlen:
+            self._first_in_window += 1
+        self._window.append(row)
+        events = self.counter.update(i, row["depth_deg"])
+        for ev in events:
+            if ev.kind == "final" and ev.rep is not None:
+                self.rep_metrics[ev.rep.index] = self._metrics(ev.rep)
+        return FrameResult(index=i, t_s=t_s if t_s is not None else i / self.fps, features=row,
+                           events=events, rep_count=len(self.counter.reps))
+
+    def finish(self) -> list[RepEvent]:
+        """End of the stream: settle the last rep."""
+        events = self.counter.finish()
+        for ev in events:
+            if ev.rep is not None:
+                self.rep_metrics[ev.rep.index] = self._metrics(ev.rep)
+        return events
+
+    def _metrics(self, rep: Rep) -> dict[str, float | None]:
+        arrays = {name: np.array([r[name] for r in self._window]) for name in FEATURES}
+        return rep_metrics(arrays, rep, self.fps, offset=self._first_in_window)

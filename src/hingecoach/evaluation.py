@@ -1,0 +1,270 @@
+"""``hinge eval``: measure the pipeline against labelled clips and the synthetic bench.
+
+Labelled clips (a CSV shaped like ``../shared/data/labels.csv``): rep counts (exact %, mean
+absolute error, within ±1, honouring each clip's tolerance), drill recognition, per-fault
+precision / recall / F1 and faults reported on good-form clips — all broken down by view.
+Synthetic bench (``*.gt.json`` beside each clip): the same, plus joint-angle error against the
+ground truth (mean, p95, max) per angle, drill and view.
+
+Pose tracks are cached (``--cache``) by the clip's content hash, so re-running after a change to
+the analysis does not re-run pose estimation.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import HingeError
+from .pipeline import Result, load_any
+from .track import PoseTrack
+
+DEFAULT_DATA = Path("../shared/data")
+DEFAULT_BENCH = Path("bench/clips")
+#: Fault ids the labels use that the ladder can report.
+ANGLE_KEYS = ("hip_flexion_deg", "knee_flexion_deg", "trunk_inclination_deg", "shin_angle_deg")
+
+Log = Callable[[str], None] | None
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha1()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def cached_track(path: Path, cache: Path | None, model: str = "full") -> PoseTrack:
+    """The pose track of a video, from the cache when there (keyed by content and model)."""
+    if cache is None:
+        return load_any(path, model=model)[0]
+    cache.mkdir(parents=True, exist_ok=True)
+    key = cache / f"{path.stem}-{_digest(path)}-{model}.npz"
+    if key.exists():
+        return PoseTrack.load(key)
+    track, _ = load_any(path, model=model)
+    track.save(key)
+    return track
+
+
+def _analyze(track: PoseTrack, drill: str | None) -> Result:
+    from .coach import coach_analysis
+    from .engine import analyze_track
+
+    analysis, tf = analyze_track(track)
+    coach_analysis(analysis, tf, drill_override=drill)
+    return Result(analysis=analysis, features=tf, track=track, timings_s={})
+
+
+def read_labels(path: Path) -> list[dict[str, str]]:
+    """Rows of a labels CSV (clip, exercise, view, persons, reps, reps_tol, faults, notes)."""
+    try:
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HingeError(f"{path}: cannot read the labels ({exc.__class__.__name__})") from None
+    need = {"clip", "view", "reps"}
+    if not rows or not need <= set(rows[0]):
+        raise HingeError(f"{path.name}: a labels CSV needs the columns {', '.join(sorted(need))}")
+    return rows
+
+
+def _rep_stats(items: list[dict[str, Any]]) -> dict[str, Any]:
+    if not items:
+        return {"clips": 0}
+    errs = [abs(i["reps_found"] - i["reps_true"]) for i in items]
+    return {
+        "clips": len(items),
+        "exact_pct": round(100.0 * float(np.mean([i["reps_ok"] for i in items])), 1),
+        "mae": round(float(np.mean(errs)), 3),
+        "within1_pct": round(100.0 * float(np.mean([e <= 1 for e in errs])), 1),
+    }
+
+
+def _fault_stats(items: list[dict[str, Any]], fault_ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fid in fault_ids:
+        tp = sum(1 for i in items if fid in i["faults_true"] and fid in i["faults_found"])
+        fp = sum(1 for i in items if fid not in i["faults_true"] and fid in i["faults_found"])
+        fn = sum(1 for i in items if fid in i["faults_true"] and fid not in i["faults_found"])
+        p = tp / (tp + fp) if tp + fp else math.nan
+        r = tp / (tp + fn) if tp + fn else math.nan
+        f1 = 2 * p * r / (p + r) if tp else (0.0 if fp + fn else math.nan)
+        out[fid] = {"tp": tp, "fp": fp, "fn": fn, "precision": _r(p), "recall": _r(r), "f1": _r(f1)}
+    return out
+
+
+def _r(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(x, 3)
+
+
+def _by_view(items: list[dict[str, Any]], fn: Callable[[list[dict[str, Any]]], Any]) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in items:
+        groups[i["view"]].append(i)
+    return {"all": fn(items), **{v: fn(g) for v, g in sorted(groups.items())}}
+
+
+def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log = None) -> dict[str, Any]:
+    """Run the pipeline over every labelled clip and score it."""
+    items: list[dict[str, Any]] = []
+    for row in read_labels(labels):
+        path = clips_root / row["clip"]
+        if not path.exists():
+            if log:
+                log(f"skip {row['clip']}: not found")
+            continue
+        truth = {f for f in (row.get("faults") or "").split(";") if f}
+        try:
+            res = _analyze(cached_track(path, cache), None)
+            doc = res.analysis.to_dict()
+            found = len(doc["reps"])
+            faults_found = sorted({f["id"] for r in doc["reps"] for f in r["faults"]})
+            drill = (doc.get("drill") or {}).get("id")
+            error = None
+        except HingeError as exc:
+            found, faults_found, drill, error = 0, [], None, str(exc)
+        tol = int(row.get("reps_tol") or 0)
+        true_reps = int(row["reps"])
+        item: dict[str, Any] = {
+            "clip": row["clip"], "view": row["view"], "exercise": row.get("exercise"),
+            "reps_true": true_reps, "reps_found": found, "reps_tol": tol,
+            "reps_ok": abs(found - true_reps) <= tol, "faults_true": sorted(truth),
+            "faults_found": faults_found, "drill_found": drill, "error": error,
+        }
+        items.append(item)
+        if log:
+            log(f"{row['clip']}: reps {found}/{true_reps}  faults {faults_found or '-'} (true {sorted(truth) or '-'})")
+    fault_ids = sorted({f for i in items for f in i["faults_true"]} - {"unspecified"})
+    good = [i for i in items if not i["faults_true"]]
+    return {
+        "clips": items,
+        "reps": _by_view(items, _rep_stats),
+        "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
+        "good_form": {"clips": len(good),
+                      "with_false_faults": [i["clip"] for i in good if i["faults_found"]]},
+    }
+
+
+def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str, Any]:
+    """Score the synthetic bench: reps, drill, faults and angle error against ground truth."""
+    items = []
+    errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for gt_path in sorted(bench.glob("*.gt.json")):
+        gt = json.loads(gt_path.read_text())
+        video = gt_path.parent / gt["video"]
+        if not video.exists():
+            continue
+        res = _analyze(cached_track(video, cache), None)
+        doc = res.analysis.to_dict()
+        f = res.features.features
+        truth_angles = gt.get("angles_sagittal") or {}
+        n = min(len(f.hip_flexion_deg), *(len(v) for v in truth_angles.values())) if truth_angles else 0
+        for key in ANGLE_KEYS:
+            if key not in truth_angles:
+                continue
+            est = getattr(f, key)[:n]
+            true = np.asarray(truth_angles[key][:n], dtype=float)
+            ok = np.isfinite(est) & np.isfinite(true)
+            errors[(key, gt["drill"], gt["view"])].extend(np.abs(est[ok] - true[ok]).tolist())
+        truth_faults = sorted({x["id"] for x in gt.get("faults", [])})
+        item = {
+            "clip": gt_path.name.replace(".gt.json", ""), "view": gt["view"], "drill": gt["drill"],
+            "reps_true": len(gt.get("reps", [])), "reps_found": len(doc["reps"]), "reps_tol": 0,
+            "reps_ok": len(doc["reps"]) == len(gt.get("reps", [])),
+            "faults_true": truth_faults,
+            "faults_found": sorted({x["id"] for r in doc["reps"] for x in r["faults"]}),
+            "drill_found": (doc.get("drill") or {}).get("id"),
+        }
+        items.append(item)
+        if log:
+            log(f"bench {item['clip']}: reps {item['reps_found']}/{item['reps_true']} drill {item['drill_found']}")
+    angle_rows = []
+    for (key, drill, view), errs in sorted(errors.items()):
+        a = np.asarray(errs)
+        if a.size:
+            angle_rows.append({"angle": key, "drill": drill, "view": view, "frames": int(a.size),
+                               "mean": round(float(a.mean()), 2), "p95": round(float(np.percentile(a, 95)), 2),
+                               "max": round(float(a.max()), 2)})
+    fault_ids = sorted({f for i in items for f in i["faults_true"]})
+    drill_ok = [i["drill_found"] == i["drill"] for i in items]
+    return {
+        "clips": items,
+        "reps": _by_view(items, _rep_stats),
+        "drill_accuracy_pct": round(100.0 * float(np.mean(drill_ok)), 1) if items else None,
+        "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
+        "angles": angle_rows,
+    }
+
+
+def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
+             cache: Path | None = None, progress: Log = None) -> dict[str, Any]:
+    """Evaluate on the labelled clips and the bench (whichever exist)."""
+    report: dict[str, Any] = {}
+    labels = labels or (DEFAULT_DATA / "labels.csv")
+    clips_root = clips_root or labels.parent / "clips"
+    if labels.exists():
+        report["labelled"] = evaluate_labels(labels, clips_root, cache, progress)
+    elif progress:
+        progress(f"no labels at {labels}; skipping the labelled clips")
+    bench = bench or DEFAULT_BENCH
+    if bench.exists() and any(bench.glob("*.gt.json")):
+        report["bench"] = evaluate_bench(bench, cache, progress)
+    if not report:
+        raise HingeError("nothing to evaluate: no labels CSV and no synthetic bench found")
+    return report
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for r in rows:
+        lines.append("| " + " | ".join("–" if v is None else str(v) for v in r) + " |")
+    return lines
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The evaluation as markdown (what ``make eval`` writes to docs/accuracy.md)."""
+    lines = ["# hingecoach accuracy", "",
+             "Generated by `make eval` (`hinge eval --write docs/accuracy.md`); do not edit by hand.", ""]
+    for name, title in (("labelled", "Labelled real clips (../shared/data/labels.csv)"),
+                        ("bench", "Synthetic bench (bench/clips)")):
+        part = report.get(name)
+        if not part:
+            continue
+        lines += [f"## {title}", "", "### Rep counting", ""]
+        lines += _table(["view", "clips", "exact %", "MAE", "within ±1 %"],
+                        [[v, s.get("clips"), s.get("exact_pct"), s.get("mae"), s.get("within1_pct")]
+                         for v, s in part["reps"].items()])
+        if "drill_accuracy_pct" in part:
+            lines += ["", f"Drill recognition accuracy: {part['drill_accuracy_pct']}%"]
+        lines += ["", "### Faults (per clip)", ""]
+        rows = []
+        for view, stats in part["faults"].items():
+            for fid, s in stats.items():
+                rows.append([view, fid, s["tp"], s["fp"], s["fn"], s["precision"], s["recall"], s["f1"]])
+        lines += _table(["view", "fault", "TP", "FP", "FN", "precision", "recall", "F1"], rows) if rows else ["(none)"]
+        if "good_form" in part:
+            g = part["good_form"]
+            lines += ["", f"Good-form clips with a reported fault: {len(g['with_false_faults'])} of {g['clips']}"
+                      + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")]
+        if part.get("angles"):
+            lines += ["", "### Angle error against ground truth (degrees)", ""]
+            lines += _table(["angle", "drill", "view", "frames", "mean", "p95", "max"],
+                            [[a["angle"], a["drill"], a["view"], a["frames"], a["mean"], a["p95"], a["max"]]
+                             for a in part["angles"]])
+        lines += ["", "### Per clip", ""]
+        lines += _table(["clip", "view", "reps (found/true)", "faults found", "faults true", "drill found"],
+                        [[c["clip"], c["view"], f"{c['reps_found']}/{c['reps_true']}",
+                          ", ".join(c["faults_found"]) or "–", ", ".join(c["faults_true"]) or "–",
+                          c.get("drill_found")] for c in part["clips"]])
+        lines.append("")
+    return "\n".join(lines) + "\n"

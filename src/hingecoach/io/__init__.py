@@ -1,0 +1,1 @@
+"""I/O at the edges: video decoding, keypoint-file readers and track writers."""

@@ -1,0 +1,152 @@
+"""Video reading: probe a file, then stream its frames (never the whole video in memory).
+
+Decoding uses PyAV (FFmpeg in its wheel); it runs in a background thread that stays a few frames ahead of the consumer, so
+decoding overlaps pose inference (both release the GIL in native code).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from ..errors import HingeError
+
+#: Frames larger than this (pixels on the long side) are downscaled before pose estimation.
+MAX_LONG_SIDE_PX = 1280
+#: Anything above this is refused outright (a corrupt header or an absurd file).
+REFUSE_LONG_SIDE_PX = 16384
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video."""
+
+    path: Path
+    fps: float
+    frame_count: int
+    width: int
+    height: int
+
+    @property
+    def duration_s(self) -> float:
+        """Nominal duration from the frame count and rate."""
+        return self.frame_count / self.fps if self.fps else 0.0
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Open a video and check that it can be analysed.
+
+    Raises
+    ------
+    HingeError
+        Missing, empty, not a video, no video stream (e.g. audio only), zero frame rate,
+        no decodable frame (truncated), or an absurd resolution.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise HingeError(f"{path}: no such file")
+    if path.is_dir():
+        raise HingeError(f"{path}: is a folder, not a video")
+    if path.stat().st_size == 0:
+        raise HingeError(f"{path.name}: the file is empty")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError):
+        raise HingeError(f"{path.name}: not a video hingecoach can read") from None
+    with container:
+        if not container.streams.video:
+            raise HingeError(f"{path.name}: has no video stream (audio only?)")
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        width, height = int(stream.codec_context.width or 0), int(stream.codec_context.height or 0)
+        count = int(stream.frames or 0)
+        if not count and stream.duration and stream.time_base and fps:
+            count = int(round(float(stream.duration * stream.time_base) * fps))
+        if width <= 0 or height <= 0:
+            raise HingeError(f"{path.name}: the video stream has no picture size")
+        if max(width, height) > REFUSE_LONG_SIDE_PX:
+            raise HingeError(f"{path.name}: resolution {width}x{height} is too large to analyse")
+        try:
+            next(container.decode(stream))
+        except (StopIteration, av.error.FFmpegError):
+            raise HingeError(f"{path.name}: no frame could be decoded (truncated or corrupt video)") from None
+    if not math.isfinite(fps) or fps <= 0 or fps > 1000:
+        raise HingeError(f"{path.name}: the video has no usable frame rate ({fps:g} fps)")
+    return VideoInfo(path=path, fps=fps, frame_count=count, width=width, height=height)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: RGB pixels and its time."""
+
+    index: int
+    t_s: float
+    rgb: np.ndarray
+
+
+def _scale_for(info: VideoInfo) -> float:
+    long_side = max(info.width, info.height)
+    return min(1.0, MAX_LONG_SIDE_PX / long_side)
+
+
+def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
+    """Yield the frames of a probed video in order, decoded ahead in a thread.
+
+    Frames whose long side exceeds :data:`MAX_LONG_SIDE_PX` are downscaled; timestamps come
+    from the container where it gives them (variable frame rate), else index / fps.
+    """
+    scale = _scale_for(info)
+    q: queue.Queue[Frame | None | BaseException] = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+
+    def decode() -> None:
+        try:
+            with av.open(str(info.path)) as container:
+                stream = container.streams.video[0]
+                stream.thread_type = "AUTO"
+                width = int(round(info.width * scale / 2) * 2)
+                height = int(round(info.height * scale / 2) * 2)
+                i = 0
+                try:
+                    for vf in container.decode(stream):
+                        if stop.is_set():
+                            break
+                        t_s = float(vf.time) if vf.time is not None else i / info.fps
+                        if scale < 1.0:
+                            rgb = vf.to_ndarray(format="rgb24", width=width, height=height)
+                        else:
+                            rgb = vf.to_ndarray(format="rgb24")
+                        q.put(Frame(index=i, t_s=t_s, rgb=rgb))
+                        i += 1
+                except av.error.FFmpegError:
+                    pass  # a truncated tail: keep the frames decoded so far
+            q.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            q.put(exc)
+
+    thread = threading.Thread(target=decode, name="hinge-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise HingeError(f"{info.path.name}: decoding failed ({item})")
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)

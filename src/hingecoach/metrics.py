@@ -1,0 +1,68 @@
+"""Per-rep metrics: numbers a coach reads off one lift, from the per-frame features.
+
+Angles in degrees (conventions in :mod:`hingecoach.kinematics`), positions in leg lengths,
+times in seconds. A metric that cannot be measured (joint missing) is ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .reps import Rep
+
+
+def _clean(x: float) -> float | None:
+    return round(float(x), 4) if math.isfinite(x) else None
+
+
+def _nanmax(a: np.ndarray) -> float:
+    return float(np.nanmax(a)) if np.isfinite(a).any() else math.nan
+
+
+def _nanmin(a: np.ndarray) -> float:
+    return float(np.nanmin(a)) if np.isfinite(a).any() else math.nan
+
+
+def _at(a: np.ndarray, i: int) -> float:
+    return float(a[i]) if 0 <= i < len(a) else math.nan
+
+
+def rep_metrics(f: dict[str, np.ndarray], rep: Rep, fps: float, offset: int = 0) -> dict[str, float | None]:
+    """Metrics of one rep.
+
+    Parameters
+    ----------
+    f : dict of per-frame feature arrays (see :class:`hingecoach.features.Features`)
+    rep : the rep, in absolute frame indices
+    fps : frame rate
+    offset : absolute index of ``f``'s first frame (live engines keep a window, not the clip)
+    """
+    s, b, e = rep.start - offset, rep.bottom - offset, rep.end - offset
+    whole = slice(s, e + 1)
+    knee = f["knee_flexion_deg"]
+    start_knee = _at(knee, s) if rep.started_in_clip else math.nan
+    hip = f["hip_flexion_deg"]
+    # Lockout: the most extended hip angle from the bottom to the end of the rep.
+    lockout = slice(b, e + 1)
+    m = {
+        "hip_flexion_peak_deg": _nanmax(hip[whole]),
+        "hip_flexion_start_deg": _at(hip, s) if rep.started_in_clip else math.nan,
+        "depth_range_deg": rep.bottom_depth_deg - rep.start_depth_deg,
+        "knee_flexion_start_deg": start_knee,
+        "knee_flexion_bottom_deg": _at(knee, b),
+        "knee_flexion_max_deg": _nanmax(knee[whole]),
+        "knee_flexion_range_deg": _nanmax(knee[whole]) - _nanmin(knee[whole]),
+        "trunk_inclination_bottom_deg": _at(f["trunk_inclination_deg"], b),
+        "trunk_tilt_bottom_deg": _at(f["trunk_tilt_deg"], b),
+        "shin_angle_max_deg": _nanmax(f["shin_angle_deg"][whole]),
+        "down_s": (rep.bottom - rep.start) / fps,
+        "up_s": (rep.end - rep.bottom) / fps,
+        "knee_travel_leg": _nanmax(f["knee_ahead_leg"][whole]) - _at(f["knee_ahead_leg"], s),
+        "wrist_leg_distance_leg": _nanmax(f["wrist_leg_leg"][whole]),
+        "hip_travel_back_leg": _nanmax(f["hip_back_leg"][whole]) - _at(f["hip_back_leg"], s),
+        "hip_flexion_lockout_deg": _nanmin(hip[lockout]),
+        "trunk_inclination_lockout_deg": _nanmin(f["trunk_inclination_deg"][lockout]),
+    }
+    return {k: _clean(v) for k, v in m.items()}

@@ -1,0 +1,150 @@
+"""The offline pipeline: a video or keypoint file → pose track → analysis → output files.
+
+This is the library entry point the CLI (and later the web app) calls; it holds no printing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis
+from .config import Settings, load_settings
+from .engine import TrackFeatures, analyze_track
+from .errors import HingeError
+from .io.tracks import read_track, write_mot, write_trc
+from .io.video import VIDEO_SUFFIXES, VideoInfo, iter_frames, probe
+from .pose import get_backend
+from .track import PoseTrack
+
+#: progress(frames_done, frames_total_or_0, elapsed_s)
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass
+class Result:
+    """An analysis with the track and features behind it (for plots, reports, faults)."""
+
+    analysis: Analysis
+    features: TrackFeatures
+    track: PoseTrack
+    timings_s: dict[str, float]
+
+
+def is_video(path: Path) -> bool:
+    """True when the path looks like a video (by suffix)."""
+    return path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def track_from_video(info: VideoInfo, model: str = "full", backend: str = "mediapipe",
+                     progress: Progress | None = None) -> PoseTrack:
+    """Run pose estimation over a probed video, frame by frame, streaming the frames."""
+    estimator = get_backend(backend, model)
+    xy: list[np.ndarray] = []
+    conf: list[np.ndarray] = []
+    world: list[np.ndarray] = []
+    ts: list[float] = []
+    size: tuple[int, int] | None = None
+    started = time.perf_counter()
+    try:
+        for frame in iter_frames(info):
+            if size is None:
+                size = (frame.rgb.shape[1], frame.rgb.shape[0])
+            fp = estimator.process(frame.rgb, frame.t_s)
+            xy.append(fp.xy.astype(np.float32))
+            conf.append(fp.confidence.astype(np.float32))
+            world.append(fp.world.astype(np.float32) if fp.world is not None
+                         else np.full((len(estimator.keypoints), 3), np.nan, np.float32))
+            ts.append(frame.t_s)
+            if progress is not None:
+                progress(len(ts), info.frame_count, time.perf_counter() - started)
+    finally:
+        estimator.close()
+    if not ts:
+        raise HingeError(f"{info.path.name}: no frame could be decoded")
+    timestamps = np.asarray(ts)
+    warnings = []
+    if len(timestamps) > 2:
+        dt = np.diff(timestamps)
+        if np.all(dt > 0) and np.std(dt) > 0.25 * np.median(dt):
+            warnings.append("the video has a variable frame rate; times follow the container's timestamps")
+    scale = size[0] / info.width if size else 1.0
+    attrs = {
+        "backend": backend, "model": estimator.model, "skeleton": estimator.skeleton,
+        "source": {"path": str(info.path), "kind": "video", "width": info.width,
+                   "height": info.height, "analysed_scale": round(scale, 4)},
+        "warnings": warnings,
+    }
+    return PoseTrack(xy=np.stack(xy).astype(np.float64), confidence=np.stack(conf).astype(np.float64),
+                     fps=info.fps, keypoints=estimator.keypoints, timestamps_s=timestamps,
+                     image_size=size, world=np.stack(world).astype(np.float64), attrs=attrs)
+
+
+def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps: float | None = None,
+             progress: Progress | None = None) -> tuple[PoseTrack, float]:
+    """A pose track from a video (pose estimation) or a keypoint file; and the seconds it took."""
+    path = Path(path)
+    started = time.perf_counter()
+    if not path.exists():
+        raise HingeError(f"{path}: no such file")
+    if fmt is None and is_video(path):
+        track = track_from_video(probe(path), model=model, progress=progress)
+    elif fmt is None and path.is_file() and path.suffix.lower() not in {".npz", ".csv", ".json"}:
+        # Unknown suffix: try it as a video (probe gives the one-line error if it is not).
+        track = track_from_video(probe(path), model=model, progress=progress)
+    else:
+        track = read_track(path, fmt=fmt, fps=fps)
+    source = dict(track.attrs.get("source", {}))
+    source["path"] = str(path)
+    if path.is_file():
+        source["sha256"] = _sha256(path)
+    attrs = dict(track.attrs)
+    attrs["source"] = source
+    return track.with_step("load", attrs=attrs), time.perf_counter() - started
+
+
+def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
+                 fps: float | None = None, drill: str | None = None,
+                 settings: Settings | None = None, progress: Progress | None = None) -> Result:
+    """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues."""
+    settings = settings or load_settings()
+    track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress)
+    started = time.perf_counter()
+    analysis, tf = analyze_track(track, settings)
+    from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation
+
+    coach_analysis(analysis, tf, drill_override=drill)
+    return Result(analysis=analysis, features=tf, track=track,
+                  timings_s={"pose_s": pose_s, "analysis_s": time.perf_counter() - started})
+
+
+def write_outputs(result: Result, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``analysis.json``, the pose track (.npz), and .trc / .mot files into ``out_dir``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise HingeError(f"{out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    f = result.features.features
+    paths = {
+        "analysis": result.analysis.write(out / "analysis.json"),
+        "track": result.track.save(out / "track.npz"),
+        "trc": write_trc(result.track.standardized(), out / "markers.trc"),
+        "mot": write_mot(result.track.timestamps_s, {
+            "hip_flexion": f.hip_flexion_deg, "knee_flexion": f.knee_flexion_deg,
+            "trunk_inclination": f.trunk_inclination_deg, "shin_angle": f.shin_angle_deg,
+            "thigh_angle": f.thigh_angle_deg}, out / "angles.mot"),
+    }
+    return paths

@@ -1,0 +1,113 @@
+"""Track readers and writers: the project's format, OpenPose, COCO-17 CSV, BlazePose JSON,
+.trc/.mot — on generated tracks, and on the real files in ../shared/data when present."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from hingecoach.engine import analyze_track
+from hingecoach.errors import HingeError
+from hingecoach.io.tracks import read_track, write_mot, write_trc
+from hingecoach.skeletons import OPENPOSE25
+from hingecoach.testing import fake_hinge_track, hinge_movement
+from hingecoach.track import PoseTrack
+
+
+def test_native_round_trip(tmp_path):
+    tr = fake_hinge_track(gap_frames=3)
+    back = PoseTrack.load(tr.save(tmp_path / "t.npz"))
+    assert back.keypoints == tr.keypoints and back.fps == tr.fps and back.image_size == tr.image_size
+    np.testing.assert_allclose(back.xy, tr.xy, rtol=1e-5)
+    assert back.attrs["backend"] == "fake"
+
+
+def test_openpose_folder_follows_the_main_person(tmp_path):
+    tr = fake_hinge_track(hinge_movement(n_reps=2))
+    std = tr.standardized()
+    for t in range(tr.n_frames):
+        kp = np.zeros((25, 3))
+        for i, name in enumerate(OPENPOSE25):
+            if name in std.keypoints:
+                kp[i, :2] = std.xy[t, std.keypoints.index(name)]
+                kp[i, 2] = 0.9
+        small = kp.copy()
+        small[:, :2] = small[:, :2] * 0.3 + 5  # a smaller person in the background
+        people = [{"pose_keypoints_2d": small.ravel().tolist()}, {"pose_keypoints_2d": kp.ravel().tolist()}]
+        (tmp_path / f"clip_{t:06d}_keypoints.json").write_text(json.dumps({"people": people}))
+    got = read_track(tmp_path, fps=30.0)
+    assert got.attrs["skeleton"] == "openpose25"
+    assert any("2 people" in w for w in got.attrs["warnings"])
+    analysis, _ = analyze_track(got)
+    assert len(analysis.reps) == 2
+
+
+def test_coco_csv_and_missing_fps_warns(tmp_path):
+    tr = fake_hinge_track(hinge_movement(n_reps=2)).standardized()
+    names = tr.keypoints[:17]
+    header = ["frame_id"] + [f"{n}_{c}" for n in names for c in "xy"]
+    lines = [",".join(header)]
+    for t in range(tr.n_frames):
+        vals = [str(t)] + [f"{v:.1f}" for n in names for v in tr.xy[t, tr.keypoints.index(n)]]
+        lines.append(",".join(vals))
+    path = tmp_path / "joints.csv"
+    path.write_text("\n".join(lines))
+    got = read_track(path)
+    assert got.fps == 30.0 and any("--fps" in w for w in got.attrs["warnings"])
+    assert len(analyze_track(got)[0].reps) == 2
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "empty"),
+    ("not,a,keypoint,file\n1,2,3,4\n", "COCO-17"),
+])
+def test_bad_keypoint_files(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(HingeError, match=message):
+        read_track(path)
+
+
+def test_bad_json(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{not json")
+    with pytest.raises(HingeError, match="not valid JSON"):
+        read_track(path)
+
+
+def test_trc_and_mot_are_well_formed(tmp_path):
+    tr = fake_hinge_track(hinge_movement(n_reps=1)).standardized()
+    trc = write_trc(tr, tmp_path / "m.trc").read_text().splitlines()
+    assert trc[0].startswith("PathFileType\t4")
+    rate, _, frames, markers = trc[2].split("\t")[:4]
+    assert float(rate) == 30.0 and int(frames) == tr.n_frames and int(markers) == len(tr.keypoints)
+    assert len(trc) == 6 + tr.n_frames
+    first = trc[6].split("\t")
+    assert len(first) == 2 + 3 * len(tr.keypoints)
+    mot = write_mot(tr.timestamps_s, {"hip_flexion": np.zeros(tr.n_frames)}, tmp_path / "a.mot").read_text()
+    head, body = mot.split("endheader\n")
+    assert f"nRows={tr.n_frames}" in head and "inDegrees=yes" in head
+    assert body.splitlines()[0] == "time\thip_flexion"
+
+
+def test_real_blazepose_json_swing(shared_data):
+    path = shared_data / "keypoints/swing-analyzer-kbswing/swing-sample-4reps.posetrack.json"
+    tr = read_track(path)
+    assert tr.fps == 30 and tr.n_frames == 165 and tr.image_size == (1920, 1080)
+    truth = json.loads((path.parent / "swing-sample-4reps.groundtruth.json").read_text())
+    bottoms = [a["frame_index"] for a in truth["annotations"] if a["position"] == "bottom"]
+    analysis, _ = analyze_track(tr)
+    # "4reps": four swings; the ground truth marks each bottom (the clip ends just as the
+    # fourth swing returns to the top, so its last top is not annotated).
+    assert len(analysis.reps) == len(bottoms) == 4
+    for rep, bottom in zip(analysis.reps, bottoms, strict=True):
+        assert abs(rep.bottom_frame - bottom) <= 4
+
+
+def test_real_coco17_csv(shared_data):
+    tr = read_track(shared_data / "keypoints/bichraix-coco17/good001_joints_new.csv", fps=30.0)
+    assert tr.keypoints[0] == "nose" and tr.n_frames > 10
+    analysis, _ = analyze_track(tr)
+    assert analysis.view["label"] in {"side", "oblique", "front"}
