@@ -79,8 +79,14 @@ def body_references(joints: dict[str, np.ndarray], percentile: float) -> Referen
 
 
 def run_reps(depth: np.ndarray, fps: float, params: RepParams) -> list[Rep]:
-    """Feed a depth series to a fresh rep counter, frame by frame; return the reps."""
-    counter = RepCounter(params=params, fps=fps)
+    """Feed a depth series to a fresh rep counter, frame by frame; return the reps.
+
+    Offline, the whole clip is known, so the counter is calibrated with the lifter's standing
+    depth (the clip's 5th percentile): a bounce at the bottom is then never taken for the top.
+    """
+    finite = depth[np.isfinite(depth)]
+    standing = float(np.percentile(finite, 5)) if finite.size else math.nan
+    counter = RepCounter(params=params, fps=fps, standing_deg=standing)
     for i, d in enumerate(depth.tolist()):
         counter.update(i, d)
     counter.finish()
@@ -94,7 +100,9 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     if std.n_frames == 0:
         raise HingeError("no frames to analyse")
     min_conf = float(settings.pose["min_confidence"])
-    person = (std.confidence[:, _CORE] >= min_conf).all(axis=1)
+    # A person is found when a shoulder, a hip and a knee (either side) are seen.
+    seen = std.confidence[:, _CORE] >= min_conf
+    person = (seen[:, 0] | seen[:, 1]) & (seen[:, 2] | seen[:, 3]) & (seen[:, 4] | seen[:, 5])
     if not person.any():
         raise HingeError("no person found in the video")
     t = mask_low_confidence(std, min_conf)
@@ -107,7 +115,8 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
                                     float(settings.view["front_min_width_ratio"]))
-    feats = frame_features(joints, float(facing), refs, depth_from_tilt=view == "front")
+    feats = frame_features(joints, float(facing), refs, depth_from_tilt=view == "front",
+                           plausible=settings.plausible)
     reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person)
@@ -243,7 +252,7 @@ class HingeEngine:
         if math.isfinite(foot):
             self._facing_votes += float(np.sign(foot))
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
-        feats = frame_features(joints, float(self.facing), refs)
+        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible)
         row = {name: float(getattr(feats, name)) for name in FEATURES}
         if len(self._window) == self._window.maxlen:
             self._first_in_window += 1

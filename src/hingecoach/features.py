@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .kinematics import leg_line_x_at, sagittal_angles, trunk_tilt_deg
+from .kinematics import Angles, leg_line_x_at, sagittal_angles, trunk_tilt_deg
 
 #: Feature names, in the order of :class:`Features` fields.
 FEATURES = (
@@ -64,15 +64,27 @@ class Features:
 
 
 def frame_features(joints: dict[str, np.ndarray], facing: float, refs: References,
-                   depth_from_tilt: bool = False) -> Features:
+                   depth_from_tilt: bool = False,
+                   plausible: dict[str, list[float]] | None = None) -> Features:
     """Compute features from mid-joints (:func:`hingecoach.kinematics.mid_joints`).
 
     ``depth_from_tilt`` selects the trunk tilt as the depth signal (for a front view).
+    ``plausible`` maps an angle name to its [low, high] range; a frame outside it is a
+    mis-detected pose, and its angles become NaN.
     Missing joints give NaN features; ``valid`` is True where shoulders, hips and knees exist.
     """
     ang = sagittal_angles(joints, facing)
     tilt = trunk_tilt_deg(joints, refs.trunk_px)
     hip_flex = ang.hip_flexion_deg
+    if plausible:
+        bad = np.zeros(np.shape(hip_flex), bool)
+        for name, (low, high) in plausible.items():
+            value = getattr(ang, name)
+            bad |= (value < low) | (value > high)
+        nan = np.where(bad, np.nan, 0.0)
+        ang = Angles(**{k: v + nan for k, v in vars(ang).items()})
+        hip_flex = ang.hip_flexion_deg
+        tilt = tilt + nan
     depth = tilt if depth_from_tilt else np.where(np.isfinite(hip_flex), hip_flex, tilt)
     leg = refs.leg_px
     knee, ankle, hip, wrist = joints["knee"], joints["ankle"], joints["hip"], joints["wrist"]

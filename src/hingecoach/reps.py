@@ -33,6 +33,8 @@ class RepParams:
     settle_tolerance_deg: float
     min_rep_s: float
     max_rep_s: float
+    min_phase_s: float
+    max_lost_s: float
 
     @classmethod
     def from_settings(cls, reps: dict[str, Any]) -> RepParams:
@@ -69,6 +71,9 @@ class RepCounter:
 
     params: RepParams
     fps: float
+    #: Optional calibration: the lifter's standing depth, when known in advance (offline, the
+    #: clip's low percentile). Live, it is learned from the first confirmed top.
+    standing_deg: float = math.nan
     reps: list[Rep] = field(default_factory=list)
     # Turn tracking
     _direction: int = 0            # +1 going deeper, −1 coming up, 0 not yet known
@@ -86,14 +91,23 @@ class RepCounter:
     _settle_i: int = 0             # first frame that reached the top of the current up leg
     _settle_depth: float = math.inf
     _near_top_i: int = 0           # last frame still at the top before a descent
+    _lost: int = 0                 # consecutive frames without a pose
+    _first_leg: bool = True        # no top confirmed yet: a small first "descent" may be
+                                   # wobble at the bottom of a clip that starts there
 
     def update(self, i: int, depth: float) -> list[RepEvent]:
         """Feed frame ``i``'s depth (degrees; NaN when the pose is missing)."""
         self._last_i = i
         events: list[RepEvent] = []
-        if not math.isfinite(depth):
-            return events
         p = self.params
+        if not math.isfinite(depth):
+            self._lost += 1
+            if self._lost == int(p.max_lost_s * self.fps) + 1:
+                # The lifter was lost for too long: a rep cannot be followed across the gap.
+                events += self._settle(self._settle_i) if self._direction < 0 else []
+                self._restart()
+            return events
+        self._lost = 0
         if self._direction == 0:
             if depth < self._min:
                 self._min, self._min_i = depth, i
@@ -125,8 +139,8 @@ class RepCounter:
             if depth <= self._min + p.settle_tolerance_deg:
                 self._near_top_i = i
             if depth - self._min >= p.hysteresis_deg:
-                at_top = (not math.isfinite(self._top_level)
-                          or self._min <= self._top_level + p.top_tolerance_deg
+                level = self._standing_level()
+                at_top = (not math.isfinite(level) or self._min <= level + p.top_tolerance_deg
                           or self._pending is not None)
                 if at_top:
                     events += self._confirm_top()
@@ -138,6 +152,19 @@ class RepCounter:
         return events + self._check_completion(i, depth)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _standing_level(self) -> float:
+        if math.isfinite(self._top_level):
+            return min(self._top_level, self.standing_deg) if math.isfinite(self.standing_deg) else self._top_level
+        return self.standing_deg
+
+    def _restart(self) -> None:
+        """Forget the leg in progress (after losing the lifter); counted reps stay."""
+        self._direction = 0
+        self._min, self._max = math.inf, -math.inf
+        self._pending = None
+        self._counted_this_leg = False
+        self._first_leg = not math.isfinite(self._top_level)
 
     def _begin_descent(self, level: float, level_i: int, in_clip: bool) -> None:
         self._direction = +1
@@ -157,29 +184,35 @@ class RepCounter:
         if self._direction >= 0 or self._counted_this_leg:
             return []
         bottom = self._max
-        top = self._start_depth if math.isfinite(self._start_depth) else math.nan
-        if math.isfinite(top):
-            descent = bottom - top
-            if descent < p.min_range_deg:
+        top = self._start_depth
+        down_s = (self._max_i - self._start_i) / self.fps
+        descent = bottom - top if math.isfinite(top) else math.nan
+        # A clip that starts at (or near) the bottom: its first leg has no real descent, only
+        # wobble or mis-detections while the lifter sets up. Its first lift still counts.
+        level = self._standing_level()
+        off_gate = math.isfinite(level) and top > level + p.top_tolerance_deg
+        from_bottom = not math.isfinite(top) or (
+            self._first_leg and (descent < p.min_range_deg or down_s < p.min_phase_s or off_gate))
+        if from_bottom:
+            if bottom - depth < p.min_range_deg:
+                return []
+        else:
+            if descent < p.min_range_deg or down_s < p.min_phase_s:
                 return []
             # Start-position gate: the descent began from the standing level.
-            if math.isfinite(self._top_level) and top > self._top_level + p.top_tolerance_deg:
+            if off_gate:
                 return []
             if bottom - depth < p.completion_fraction * descent:
                 return []
-        else:
-            # Started at the bottom: the climb itself must cover the minimum range, and, when a
-            # standing level is known, reach it.
-            climb = bottom - depth
-            if climb < p.min_range_deg:
-                return []
-        duration_s = (i - self._start_i) / self.fps
-        if duration_s < p.min_rep_s or duration_s > p.max_rep_s:
+        start = 0 if from_bottom else self._start_i
+        duration_s = (i - start) / self.fps
+        # A real lift takes time; a jump of a few frames is a mis-detection.
+        if duration_s < p.min_rep_s or duration_s > p.max_rep_s or (i - self._max_i) / self.fps < p.min_phase_s:
             return []
         self._counted_this_leg = True
-        rep = Rep(index=len(self.reps) + 1, start=self._start_i, bottom=self._max_i, end=i,
-                  start_depth_deg=top, bottom_depth_deg=bottom,
-                  started_in_clip=self._start_in_clip)
+        rep = Rep(index=len(self.reps) + 1, start=start, bottom=self._max_i, end=i,
+                  start_depth_deg=math.nan if from_bottom else top, bottom_depth_deg=bottom,
+                  started_in_clip=not from_bottom and self._start_in_clip)
         self.reps.append(rep)
         self._pending = rep
         return [RepEvent("counted", i, rep)]
@@ -187,6 +220,7 @@ class RepCounter:
     def _confirm_top(self) -> list[RepEvent]:
         """The top turn is confirmed: settle the pending rep's end and the standing level."""
         self._top_level = min(self._top_level, self._min)
+        self._first_leg = False
         return self._settle(self._settle_i)
 
     def _settle(self, top_i: int) -> list[RepEvent]:

@@ -17,6 +17,7 @@ class Settings:
     view: dict[str, Any]
     reps: dict[str, Any]
     scale: dict[str, Any]
+    plausible: dict[str, list[float]]
     source: str = "hingecoach/config/analysis.toml"
 
 
@@ -24,4 +25,4 @@ def load_settings() -> Settings:
     """Load the packaged ``analysis.toml``."""
     text = resources.files(__package__).joinpath("analysis.toml").read_text()
     data = tomllib.loads(text)
-    return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale")})
+    return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale", "plausible")})
