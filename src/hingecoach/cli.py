@@ -114,16 +114,19 @@ def analyze(
     written: dict[str, Path] = {}
     if out_dir is not None:
         written = write_outputs(result, out_dir)
+    logged = None
     if log:
         from .store import log_analysis
 
-        log_analysis(db, log, doc)
+        logged = log_analysis(db, log, doc, drill=drill)
     if json_out:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     print_analysis(doc, out)
     if written:
         out.print("Wrote " + ", ".join(str(p) for p in written.values()))
+    if logged is not None:
+        out.print(f"Logged for {logged.athlete}. Next time: {logged.plan.explanation}")
 
 
 @app.command("eval")

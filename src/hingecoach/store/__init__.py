@@ -1,0 +1,52 @@
+"""Storage: the training log in SQLite (default) or PostgreSQL, behind repository functions.
+
+Pipeline position: analysis / CLI → **store** → progression (``hinge today``). Open nothing
+yourself: every function takes ``db`` (a URL, a SQLite path, or None for ``$HINGE_DB`` or the
+default file) and runs in its own transaction.
+"""
+
+from hingecoach.store.analysis_doc import ParsedAnalysis, parse_analysis, read_analysis_file
+from hingecoach.store.db import default_db_path, dispose_engines, get_engine, resolve_db_url
+from hingecoach.store.imports import ImportedWorkout, read_workout_csv
+from hingecoach.store.repository import (
+    EXPORT_COLUMNS,
+    AthleteInfo,
+    ImportResult,
+    LogResult,
+    NewSet,
+    add_athlete,
+    export_data,
+    export_rows,
+    history,
+    import_workouts,
+    list_athletes,
+    log_analysis,
+    log_session,
+    today,
+)
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "AthleteInfo",
+    "ImportResult",
+    "ImportedWorkout",
+    "LogResult",
+    "NewSet",
+    "ParsedAnalysis",
+    "add_athlete",
+    "default_db_path",
+    "dispose_engines",
+    "export_data",
+    "export_rows",
+    "get_engine",
+    "history",
+    "import_workouts",
+    "list_athletes",
+    "log_analysis",
+    "log_session",
+    "parse_analysis",
+    "read_analysis_file",
+    "read_workout_csv",
+    "resolve_db_url",
+    "today",
+]

@@ -1,0 +1,206 @@
+"""Readers for other apps' workout exports (Strong and Hevy CSV) into importable workouts.
+
+Pipeline position: a foreign CSV → **this reader** → store (:func:`hingecoach.store.import_workouts`).
+Exercise names that mean a ladder drill (``aliases`` in the progression rules, e.g. "Romanian
+Deadlift (Barbell)" → ``romanian_deadlift``) are mapped to it; every other exercise is kept as
+it was named. Loads are converted to kg. Imported sets have no clean-rep count, so they are
+history only: they never move the progression.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from hingecoach.errors import HingeError
+from hingecoach.progression.rules import Rules
+
+Format = Literal["auto", "strong", "hevy"]
+KG_PER_LB = 0.45359237
+STRONG_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+HEVY_DATE_FORMATS = ("%d %b %Y, %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z")
+STRONG_SET_KINDS = {"W": "warm-up", "D": "drop set", "F": "failure"}
+
+
+@dataclass
+class ImportedSet:
+    """One set of an imported workout."""
+
+    exercise: str
+    drill: str | None
+    reps: int
+    load_kg: float | None
+    rpe: float | None
+    notes: str | None
+
+
+@dataclass
+class ImportedWorkout:
+    """One workout of an export; ``external_ref`` makes re-importing the same file a no-op."""
+
+    external_ref: str
+    performed_at: datetime
+    title: str
+    notes: str | None
+    sets: list[ImportedSet] = field(default_factory=list)
+
+
+def _parse_date(value: str, formats: Iterable[str], where: str) -> datetime:
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise HingeError(f"{where}: cannot read the date {value!r}")
+
+
+def _number(value: str | None, where: str, column: str) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        raise HingeError(f"{where}: {column} is not a number ({value!r})") from None
+
+
+def _reps(value: str | None, where: str) -> int:
+    n = _number(value, where, "reps")
+    if n is None:
+        return 0
+    if n < 0 or n != int(n):
+        raise HingeError(f"{where}: reps must be a whole number, not {value!r}")
+    return int(n)
+
+
+def _require(header: list[str], columns: Iterable[str], fmt: str, path: Path) -> None:
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise HingeError(f"{path}: not a {fmt} export (missing column {', '.join(repr(c) for c in missing)})")
+
+
+def _read_strong(
+    rows: list[dict[str, str]], header: list[str], rules: Rules, path: Path, lb: bool
+) -> list[ImportedWorkout]:
+    _require(header, ("Date", "Workout Name", "Exercise Name", "Set Order", "Reps"), "Strong", path)
+    weight_col = next((c for c in header if c.startswith("Weight")), None)
+    if weight_col is not None and "lb" in weight_col.lower():
+        lb = True
+    elif weight_col is not None and "kg" in weight_col.lower():
+        lb = False
+    workouts: dict[str, ImportedWorkout] = {}
+    for line, row in enumerate(rows, start=2):
+        where = f"{path}, line {line}"
+        order = (row.get("Set Order") or "").strip()
+        if order.lower() == "rest timer":
+            continue
+        if not order.isdigit() and order.upper() not in STRONG_SET_KINDS:
+            raise HingeError(f"{where}: Set Order {order!r} is not a set number")
+        date = _parse_date(row.get("Date") or "", STRONG_DATE_FORMATS, where)
+        title = (row.get("Workout Name") or "").strip() or "Workout"
+        ref = f"strong:{date.isoformat()}:{title}"
+        workout = workouts.setdefault(
+            ref, ImportedWorkout(ref, date, title, (row.get("Workout Notes") or "").strip() or None)
+        )
+        weight = _number(row.get(weight_col) if weight_col else None, where, "weight")
+        exercise = (row.get("Exercise Name") or "").strip()
+        if not exercise:
+            raise HingeError(f"{where}: the exercise has no name")
+        note = (row.get("Notes") or "").strip()
+        kind = STRONG_SET_KINDS.get(order.upper())
+        workout.sets.append(
+            ImportedSet(
+                exercise=exercise,
+                drill=rules.drill_for_exercise(exercise),
+                reps=_reps(row.get("Reps"), where),
+                load_kg=None if weight is None else round(weight * KG_PER_LB, 2) if lb else weight,
+                rpe=_number(row.get("RPE"), where, "RPE"),
+                notes="; ".join(x for x in (kind, note) if x) or None,
+            )
+        )
+    return list(workouts.values())
+
+
+def _read_hevy(
+    rows: list[dict[str, str]], header: list[str], rules: Rules, path: Path
+) -> list[ImportedWorkout]:
+    _require(header, ("title", "start_time", "exercise_title", "reps"), "Hevy", path)
+    lb = "weight_lbs" in header and "weight_kg" not in header
+    weight_col = "weight_lbs" if lb else "weight_kg"
+    workouts: dict[str, ImportedWorkout] = {}
+    for line, row in enumerate(rows, start=2):
+        where = f"{path}, line {line}"
+        date = _parse_date(row.get("start_time") or "", HEVY_DATE_FORMATS, where)
+        title = (row.get("title") or "").strip() or "Workout"
+        ref = f"hevy:{date.isoformat()}:{title}"
+        workout = workouts.setdefault(
+            ref, ImportedWorkout(ref, date, title, (row.get("description") or "").strip() or None)
+        )
+        exercise = (row.get("exercise_title") or "").strip()
+        if not exercise:
+            raise HingeError(f"{where}: the exercise has no name")
+        weight = _number(row.get(weight_col), where, weight_col)
+        kind = (row.get("set_type") or "").strip()
+        note = (row.get("exercise_notes") or "").strip()
+        workout.sets.append(
+            ImportedSet(
+                exercise=exercise,
+                drill=rules.drill_for_exercise(exercise),
+                reps=_reps(row.get("reps"), where),
+                load_kg=None if weight is None else round(weight * KG_PER_LB, 2) if lb else weight,
+                rpe=_number(row.get("rpe"), where, "rpe"),
+                notes="; ".join(x for x in (kind if kind and kind != "normal" else "", note) if x) or None,
+            )
+        )
+    return list(workouts.values())
+
+
+def read_workout_csv(
+    path: str | Path, rules: Rules, fmt: Format = "auto", weight_unit: str = "kg"
+) -> list[ImportedWorkout]:
+    """Read a Strong or Hevy CSV export; ``fmt="auto"`` tells them apart by their columns.
+
+    ``weight_unit`` ("kg" or "lb") applies to Strong files whose weight column does not say.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise HingeError(f"cannot read {p}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise HingeError(f"{p} is not a UTF-8 CSV file") from None
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise HingeError(f"{p} is empty")
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        rows = list(reader)
+    except csv.Error as e:
+        raise HingeError(f"{p}: not a readable CSV file ({e})") from None
+    for line, row in enumerate(rows, start=2):
+        if None in row:
+            raise HingeError(f"{p}, line {line}: more fields than the header has")
+    if fmt == "auto":
+        if "Exercise Name" in header:
+            fmt = "strong"
+        elif "exercise_title" in header:
+            fmt = "hevy"
+        else:
+            raise HingeError(
+                f"{p}: not a Strong or Hevy export (no 'Exercise Name' or 'exercise_title' column)"
+            )
+    if weight_unit not in ("kg", "lb"):
+        raise HingeError(f"unknown weight unit {weight_unit!r} (use kg or lb)")
+    if fmt == "strong":
+        return _read_strong(rows, header, rules, p, weight_unit == "lb")
+    if fmt == "hevy":
+        return _read_hevy(rows, header, rules, p)
+    raise HingeError(f"unknown import format {fmt!r} (use auto, strong or hevy)")
