@@ -35,10 +35,9 @@ def version() -> None:
 
 
 _METRIC_COLUMNS = [
-    ("hip_flexion_peak_deg", "hip°"), ("knee_flexion_start_deg", "knee start°"),
-    ("knee_flexion_bottom_deg", "knee bottom°"), ("trunk_inclination_bottom_deg", "trunk°"),
-    ("down_s", "down s"), ("up_s", "up s"), ("knee_travel_leg", "knee travel"),
-    ("wrist_leg_distance_leg", "hands-leg"),
+    ("hip_flexion_peak_deg", "hip"), ("knee_flexion_start_deg", "knee0"),
+    ("knee_flexion_bottom_deg", "knee"), ("trunk_inclination_bottom_deg", "trunk"),
+    ("down_s", "down"), ("up_s", "up"),
 ]
 
 
@@ -46,7 +45,7 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}"
+        return f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}"
     return str(v)
 
 
@@ -57,14 +56,15 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{Path(doc['source'].get('path', '?')).name}[/]: {len(doc['reps'])} reps · "
                   f"view {view.get('label')} · facing {doc.get('facing')} · drill "
                   f"{drill.get('id') or 'unknown'} ({drill.get('confidence', 0):.0%})")
-    table = Table(show_lines=False)
+    table = Table(show_lines=False, box=None, pad_edge=False,
+                  caption="angles in degrees at the bottom (knee0: at the start), times in seconds")
     table.add_column("rep", justify="right")
-    table.add_column("start s", justify="right")
-    table.add_column("bottom s", justify="right")
-    table.add_column("end s", justify="right")
+    table.add_column("start", justify="right")
+    table.add_column("bottom", justify="right")
+    table.add_column("end", justify="right")
     for _, title in _METRIC_COLUMNS:
         table.add_column(title, justify="right")
-    table.add_column("faults")
+    table.add_column("faults", overflow="fold")
     for r in doc["reps"]:
         faults = ", ".join(f["id"] for f in r.get("faults", [])) or "[green]clean[/]"
         table.add_row(str(r["index"]), _fmt(r["start_s"]), _fmt(r["bottom_s"]), _fmt(r["end_s"]),
@@ -92,6 +92,9 @@ def analyze(
     fmt: str | None = typer.Option(None, "--format", help="Keypoint file format (default: from the file)."),
     fps: float | None = typer.Option(None, "--fps", help="Frame rate for keypoint files that store none."),
     drill: str | None = typer.Option(None, "--drill", help="The drill, when recognition should be overridden."),
+    video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
+    html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
     log: str | None = typer.Option(None, "--log", help="Store the analysis in this athlete's training log."),
     db: str | None = typer.Option(None, "--db", help="Training-log database URL (default: HINGE_DB or the user data folder)."),
 ) -> None:
@@ -114,6 +117,13 @@ def analyze(
     written: dict[str, Path] = {}
     if out_dir is not None:
         written = write_outputs(result, out_dir)
+        if video or plots or html:
+            try:
+                from .report import write_report
+            except ImportError:  # the report area is optional
+                pass
+            else:
+                written.update(write_report(result, out_dir, video=video, plots=plots, html=html, db=db))
     logged = None
     if log:
         from .store import log_analysis
@@ -154,11 +164,16 @@ def eval_cmd(
 
 def _register_optional() -> None:
     """Attach the command groups of other areas (training log, reports) when present."""
-    try:
-        from .cli_training import register
-    except ImportError:
-        return
-    register(app)
+    import importlib
+
+    for module in ("cli_training", "report.cli"):
+        try:
+            mod = importlib.import_module(f"{__package__}.{module}")
+        except ImportError as exc:
+            if exc.name and exc.name.startswith(f"{__package__}.{module.split('.')[0]}"):
+                continue  # that area is not installed
+            raise
+        mod.register(app)
 
 
 _register_optional()

@@ -1,15 +1,200 @@
-"""Coaching: the drill, per-rep faults with cues, and the recommendation (the hinge ladder).
+"""Coaching: which drill this is, the faults of each rep with the article's cues, and what to
+do next (the hinge ladder's scaling: shorten the range where position was lost, reintroduce it
+when reps are clean).
 
-Filled in by the ladder; until a drill is known, the analysis keeps an empty drill and no faults.
+Pure functions over the analysis and its features; the drill knowledge comes from
+:mod:`hingecoach.drills`; the measurements from :mod:`hingecoach.faults`.
 """
 
 from __future__ import annotations
 
-from .analysis import Analysis
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .analysis import Analysis, Finding
+from .drills import SEVERITY_ORDER, Drill, get_drill, load_drills
 from .engine import TrackFeatures
+from .faults import RepContext, detect_faults
+
+#: Below this a recognised drill is reported but its drill-specific faults are still checked;
+#: the number is shown so a lifter can override with --drill.
+RANGE_MARGIN_DEG = 5.0      # scale back a little shallower than where position was lost
+REINTRODUCE_STEP_DEG = 10.0  # add range back in steps this size
+MIN_RANGE_DEG = 30.0        # never prescribe a range shallower than this
+
+
+@dataclass(frozen=True)
+class SetFeatures:
+    """What recognition reads: medians over the reps of the set."""
+
+    posture: str
+    values: dict[str, float]
+    flags: dict[str, bool]
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
+    """Posture and the recognition features of the set."""
+    f, j, leg = tf.features, tf.joints, tf.refs.leg_px
+    tops, bottoms = [], []
+    for r in analysis.reps:
+        d = f.depth_deg[r.bottom_frame:r.end_frame + 1]
+        tops.append(r.bottom_frame + int(np.nanargmin(d)) if np.isfinite(d).any() else r.end_frame)
+        bottoms.append(r.bottom_frame)
+    top_idx, bot_idx = np.array(tops, int), np.array(bottoms, int)
+    knee_top = _median(list(f.knee_flexion_deg[top_idx]))
+    trunk_top = _median(list(f.trunk_inclination_deg[top_idx]))
+    if trunk_top >= 55.0:
+        posture = "quadruped"
+    elif knee_top >= 55.0:
+        posture = "kneeling"
+    else:
+        posture = "standing"
+    values = {
+        key: _median([r.metrics.get(key) for r in analysis.reps])  # type: ignore[misc]
+        for key in ("knee_flexion_start_deg", "knee_flexion_range_deg", "hip_flexion_peak_deg",
+                    "knee_flexion_bottom_deg")
+    }
+    wrist_behind = _median(list(f.wrist_leg_leg[bot_idx]))
+    wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
+    wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
+    flags = {
+        "hands_between_legs": bool(wrist_behind < -0.03),
+        "hands_at_shoulders": bool(wrist_vs_shoulder_top < 0.2),
+        "hands_above_hips_at_top": bool(wrist_above_hip_top > 0.15),
+    }
+    return SetFeatures(posture=posture, values=values, flags=flags)
+
+
+def _range_score(value: float, low: float, high: float, scale: float = 10.0) -> float:
+    if not math.isfinite(value):
+        return 0.5
+    if low <= value <= high:
+        return 1.0
+    dist = low - value if value < low else value - high
+    return float(math.exp(-dist / scale))
+
+
+def score_drill(drill: Drill, sf: SetFeatures) -> float:
+    """How well a set matches a drill's recognition hints, in [0, 1]."""
+    rec = drill.recognition
+    if rec.get("posture", drill.posture) != sf.posture:
+        return 0.0
+    scores = [1.0]
+    for key, value in sf.values.items():
+        if key in rec:
+            low, high = rec[key]
+            scores.append(_range_score(value, float(low), float(high)))
+    for flag, seen in sf.flags.items():
+        wanted = bool(rec.get(flag, False))
+        scores.append(1.0 if wanted == seen else 0.0)
+    return float(np.mean(scores))
+
+
+def recognise_drill(analysis: Analysis, tf: TrackFeatures,
+                    drills: dict[str, Drill] | None = None) -> tuple[str | None, float, dict[str, float]]:
+    """The most likely drill, a confidence in [0, 1], and every drill's score."""
+    if not analysis.reps:
+        return None, 0.0, {}
+    drills = drills or load_drills()
+    sf = set_features(analysis, tf)
+    scores = {d.id: round(score_drill(d, sf), 3) for d in drills.values()}
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    best_id, best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best <= 0.0:
+        return None, 0.0, scores
+    confidence = best * min(1.0, 0.5 + 2.0 * (best - second))
+    return best_id, round(confidence, 3), scores
+
+
+def _depth_at(tf: TrackFeatures, frame: int) -> float:
+    hip = tf.features.hip_flexion_deg
+    return float(hip[frame]) if 0 <= frame < len(hip) and math.isfinite(hip[frame]) else math.nan
+
+
+def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill) -> dict[str, Any]:
+    """Primary cue (safety first), secondary cues, praise, and the range to own next."""
+    reps = analysis.reps
+    counts: Counter[str] = Counter()
+    first: dict[str, Finding] = {}
+    for r in reps:
+        for f in r.faults:
+            counts[f.id] += 1
+            first.setdefault(f.id, f)
+    ordered = sorted(counts, key=lambda fid: (SEVERITY_ORDER.get(first[fid].severity, 9), -counts[fid]))
+    cues = [first[fid].cue for fid in ordered if first[fid].cue]
+    clean = sum(1 for r in reps if r.clean)
+    specs = {s.id: s for s in drill.faults}
+    # Where position was lost: the hip angle at the onset of each depth-related fault.
+    lost = [
+        _depth_at(tf, f.frames[0])
+        for r in reps for f in r.faults
+        if specs.get(f.id) is not None and specs[f.id].params.get("scales_range", True)
+    ]
+    lost = [x for x in lost if math.isfinite(x)]
+    deepest = max((r.metrics.get("hip_flexion_peak_deg") or 0.0) for r in reps) if reps else 0.0
+    range_: dict[str, Any] = {"limit_deg": None, "landmark": None, "action": "stay",
+                              "full_range_deg": drill.full_range_deg, "achieved_deg": round(deepest, 1)}
+    if lost:
+        limit = max(MIN_RANGE_DEG, min(lost) - RANGE_MARGIN_DEG)
+        range_.update(limit_deg=round(limit, 1), landmark=drill.landmark_for(limit), action="shorten")
+        summary = (f"{clean} of {len(reps)} reps clean. Position was lost at about {min(lost):.0f}° of hip "
+                   f"flexion: shorten the range — {drill.landmark_for(limit)} — and own it before going deeper.")
+    elif reps and clean == len(reps) and deepest < drill.full_range_deg - REINTRODUCE_STEP_DEG:
+        nxt = min(drill.full_range_deg, deepest + REINTRODUCE_STEP_DEG)
+        range_.update(limit_deg=round(nxt, 1), landmark=drill.landmark_for(nxt), action="reintroduce")
+        summary = (f"All {len(reps)} reps clean at about {deepest:.0f}°: reintroduce range — "
+                   f"{drill.landmark_for(nxt)}.")
+    elif reps and clean == len(reps):
+        summary = f"All {len(reps)} reps clean. {drill.praise}"
+    else:
+        summary = f"{clean} of {len(reps)} reps clean."
+    return {
+        "primary_cue": cues[0] if cues else None,
+        "secondary_cues": cues[1:],
+        "praise": drill.praise if reps and clean == len(reps) else None,
+        "faults": {fid: counts[fid] for fid in ordered},
+        "range": range_,
+        "summary": summary,
+    }
 
 
 def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
     """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place."""
+    drills = load_drills()
     if drill_override:
-        analysis.drill = {"id": drill_override, "confidence": 1.0, "source": "override"}
+        drill = get_drill(drill_override)
+        analysis.drill = {"id": drill.id, "confidence": 1.0, "source": "override"}
+    else:
+        drill_id, confidence, scores = recognise_drill(analysis, tf, drills)
+        if drill_id is None:
+            analysis.drill = {"id": None, "confidence": 0.0, "source": "none"}
+            return
+        drill = drills[drill_id]
+        top = dict(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
+        analysis.drill = {"id": drill.id, "confidence": confidence, "source": "recognised", "scores": top}
+        if confidence < 0.5:
+            analysis.warnings.append(f"not sure this is a {drill.name.lower()} ({confidence:.0%});"
+                                     " name the drill with --drill for drill-specific feedback")
+    analysis.drill["name"] = drill.name
+    view = analysis.view.get("label", "unknown")
+    view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
+    unmeasured: set[str] = set()
+    for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
+        ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
+        findings, missing = detect_faults(ctx, drill.faults, view)
+        rep_result.faults = findings
+        unmeasured.update(missing)
+    if unmeasured:
+        analysis.provenance["unmeasured_faults"] = sorted(unmeasured)
+    analysis.provenance["drill_file"] = drill.source
+    analysis.recommendation = recommend(analysis, tf, drill)

@@ -78,6 +78,21 @@ def read_labels(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def set_faults(doc: dict[str, Any], share: float = 0.5) -> list[str]:
+    """The faults of a set: those found on at least ``share`` of its reps (at least one rep).
+
+    A single stray finding on one rep of ten is not what a coach would call the set's fault;
+    per-rep findings stay in the analysis for the lifter.
+    """
+    reps = doc.get("reps") or []
+    counts: dict[str, int] = defaultdict(int)
+    for r in reps:
+        for fid in {f["id"] for f in r.get("faults", [])}:
+            counts[fid] += 1
+    need = max(1, math.ceil(share * len(reps)))
+    return sorted(fid for fid, n in counts.items() if n >= need)
+
+
 def _rep_stats(items: list[dict[str, Any]]) -> dict[str, Any]:
     if not items:
         return {"clips": 0}
@@ -91,10 +106,13 @@ def _rep_stats(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _fault_stats(items: list[dict[str, Any]], fault_ids: list[str]) -> dict[str, Any]:
+    """Per-fault counts over clips. A clip its source calls bad "unspecified" cannot make a
+    false positive (any fault may be the unnamed one), but counts for the faults it names."""
     out: dict[str, Any] = {}
     for fid in fault_ids:
         tp = sum(1 for i in items if fid in i["faults_true"] and fid in i["faults_found"])
-        fp = sum(1 for i in items if fid not in i["faults_true"] and fid in i["faults_found"])
+        fp = sum(1 for i in items if fid not in i["faults_true"] and fid in i["faults_found"]
+                 and "unspecified" not in i["faults_true"])
         fn = sum(1 for i in items if fid in i["faults_true"] and fid not in i["faults_found"])
         p = tp / (tp + fp) if tp + fp else math.nan
         r = tp / (tp + fn) if tp + fn else math.nan
@@ -128,7 +146,7 @@ def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log
             res = _analyze(cached_track(path, cache), None)
             doc = res.analysis.to_dict()
             found = len(doc["reps"])
-            faults_found = sorted({f["id"] for r in doc["reps"] for f in r["faults"]})
+            faults_found = set_faults(doc)
             drill = (doc.get("drill") or {}).get("id")
             error = None
         except HingeError as exc:
@@ -140,14 +158,18 @@ def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log
             "reps_true": true_reps, "reps_found": found, "reps_tol": tol,
             "reps_ok": abs(found - true_reps) <= tol, "faults_true": sorted(truth),
             "faults_found": faults_found, "drill_found": drill, "error": error,
+            "drill_true": row.get("exercise") or None,
         }
         items.append(item)
         if log:
             log(f"{row['clip']}: reps {found}/{true_reps}  faults {faults_found or '-'} (true {sorted(truth) or '-'})")
     fault_ids = sorted({f for i in items for f in i["faults_true"]} - {"unspecified"})
     good = [i for i in items if not i["faults_true"]]
+    known = [i for i in items if i.get("drill_true")]
     return {
         "clips": items,
+        "drill_accuracy_pct": round(100.0 * float(np.mean([i["drill_found"] == i["drill_true"] for i in known])), 1)
+        if known else None,
         "reps": _by_view(items, _rep_stats),
         "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
         "good_form": {"clips": len(good),
@@ -182,7 +204,7 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
             "reps_true": len(gt.get("reps", [])), "reps_found": len(doc["reps"]), "reps_tol": 0,
             "reps_ok": len(doc["reps"]) == len(gt.get("reps", [])),
             "faults_true": truth_faults,
-            "faults_found": sorted({x["id"] for r in doc["reps"] for x in r["faults"]}),
+            "faults_found": set_faults(doc),
             "drill_found": (doc.get("drill") or {}).get("id"),
         }
         items.append(item)
@@ -262,9 +284,9 @@ def render_markdown(report: dict[str, Any]) -> str:
                             [[a["angle"], a["drill"], a["view"], a["frames"], a["mean"], a["p95"], a["max"]]
                              for a in part["angles"]])
         lines += ["", "### Per clip", ""]
-        lines += _table(["clip", "view", "reps (found/true)", "faults found", "faults true", "drill found"],
+        lines += _table(["clip", "view", "reps (found/true)", "faults found", "faults true", "drill found", "drill true"],
                         [[c["clip"], c["view"], f"{c['reps_found']}/{c['reps_true']}",
                           ", ".join(c["faults_found"]) or "–", ", ".join(c["faults_true"]) or "–",
-                          c.get("drill_found")] for c in part["clips"]])
+                          c.get("drill_found"), c.get("drill_true") or c.get("drill")] for c in part["clips"]])
         lines.append("")
     return "\n".join(lines) + "\n"

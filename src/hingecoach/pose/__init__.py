@@ -24,6 +24,9 @@ class FramePose:
     confidence: np.ndarray    # (K,)
     world: np.ndarray | None  # (K, 3) metres or None
     people: int               # how many people the backend saw (≥ 1 when xy is set)
+    #: (P, 2) pixels: the trunk's silhouette edges from the person mask (see
+    #: :func:`hingecoach.back.profile_from_mask`); None when segmentation is off.
+    profile: np.ndarray | None = None
 
 
 class PoseEstimator(Protocol):
@@ -42,7 +45,8 @@ class PoseEstimator(Protocol):
         ...
 
 
-BackendFactory = Callable[[str], PoseEstimator]
+#: factory(model, segmentation=False) → estimator
+BackendFactory = Callable[..., PoseEstimator]
 _BACKENDS: dict[str, BackendFactory] = {}
 
 
@@ -51,17 +55,18 @@ def register_backend(name: str, factory: BackendFactory) -> None:
     _BACKENDS[name] = factory
 
 
-def get_backend(name: str, model: str) -> PoseEstimator:
-    """Create an estimator by backend name and model variant."""
+def get_backend(name: str, model: str, segmentation: bool = False) -> PoseEstimator:
+    """Create an estimator by backend name and model variant (``segmentation``: also return
+    each frame's trunk silhouette profile, where the backend can)."""
     if name not in _BACKENDS:
         raise HingeError(f"unknown pose backend {name!r}; known backends: {', '.join(sorted(_BACKENDS))}")
-    return _BACKENDS[name](model)
+    return _BACKENDS[name](model, segmentation=segmentation)
 
 
-def _mediapipe(model: str) -> PoseEstimator:
+def _mediapipe(model: str, segmentation: bool = False) -> PoseEstimator:
     from .mediapipe_backend import MediaPipePose
 
-    return MediaPipePose(model)
+    return MediaPipePose(model, segmentation=segmentation)
 
 
 register_backend("mediapipe", _mediapipe)

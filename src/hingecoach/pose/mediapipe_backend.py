@@ -61,7 +61,7 @@ class MediaPipePose:
     skeleton = "blazepose33"
     keypoints = BLAZEPOSE33
 
-    def __init__(self, model: str = "full") -> None:
+    def __init__(self, model: str = "full", segmentation: bool = False) -> None:
         if model not in MODELS:
             raise HingeError(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
         if not model_path(model).exists():
@@ -71,21 +71,24 @@ class MediaPipePose:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise HingeError(f"mediapipe is not installed ({exc}); run `make venv`") from None
         self.model = f"blazepose-{model}"
-        self._started = False
+        # The person mask is reduced to a trunk profile per frame and dropped (memory stays flat).
+        self.segmentation = segmentation
+        self._warmup = 10  # frames with a person still run quietly
         with _quiet_native_stderr():
             self._pose = mp_pose.Pose(static_image_mode=False, model_complexity=MODELS[model],
-                                      smooth_landmarks=False, enable_segmentation=False,
+                                      smooth_landmarks=False, enable_segmentation=segmentation,
                                       min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
     def process(self, rgb: np.ndarray, t_s: float) -> FramePose:
         """Landmarks of the most prominent person in one RGB frame."""
         h, w = rgb.shape[:2]
-        if not self._started:
+        if self._warmup > 0:
             # The first inferences (detector, then landmarks once a person is seen) initialise
             # delegates that log on the native stderr.
             with _quiet_native_stderr():
                 res = self._pose.process(rgb)
-            self._started = res.pose_landmarks is not None
+            if res.pose_landmarks is not None:
+                self._warmup -= 1
         else:
             res = self._pose.process(rgb)
         k = len(BLAZEPOSE33)
@@ -97,7 +100,12 @@ class MediaPipePose:
         world = None
         if res.pose_world_landmarks is not None:
             world = np.array([[p.x, p.y, p.z] for p in res.pose_world_landmarks.landmark])
-        return FramePose(xy=xy, confidence=conf, world=world, people=1)
+        profile = None
+        if self.segmentation and res.segmentation_mask is not None:
+            from ..back import profile_from_landmarks
+
+            profile = profile_from_landmarks(res.segmentation_mask, xy, BLAZEPOSE33)
+        return FramePose(xy=xy, confidence=conf, world=world, people=1, profile=profile)
 
     def close(self) -> None:
         """Release the graph."""

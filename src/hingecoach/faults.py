@@ -1,0 +1,303 @@
+"""Fault detectors: measure one rep against one fault rule and return a finding (or nothing).
+
+Detecting is not phrasing: a detector returns a :class:`~hingecoach.analysis.Finding` with the
+measured value, the rule's threshold, the frames where it happened and how sure it is; the cue
+text is copied from the drill data afterwards. Detectors are looked up by name
+(:func:`register_detector`), so a drill file names the measurement it wants.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import Finding
+from .drills import FaultSpec
+from .engine import TrackFeatures
+from .reps import Rep
+from .skeletons import JOINTS
+
+
+@dataclass(frozen=True)
+class RepContext:
+    """Everything a detector may read about one rep."""
+
+    rep: Rep
+    tf: TrackFeatures
+    metrics: dict[str, float | None]
+    view_confidence: float
+
+    @property
+    def fps(self) -> float:
+        """Frame rate."""
+        return self.tf.track.fps
+
+    def window(self, center: int, half_s: float = 0.1) -> slice:
+        """Frames within ``half_s`` of ``center``, inside the rep."""
+        h = max(1, int(round(half_s * self.fps)))
+        return slice(max(self.rep.start, center - h), min(self.rep.end, center + h) + 1)
+
+    def around(self, center: int, half_s: float = 0.1) -> slice:
+        """Frames within ``half_s`` of ``center``, anywhere in the clip."""
+        h = max(1, int(round(half_s * self.fps)))
+        return slice(max(0, center - h), min(self.tf.track.n_frames, center + h + 1))
+
+    def whole(self) -> slice:
+        """All frames of the rep."""
+        return slice(self.rep.start, self.rep.end + 1)
+
+    def lockout_index(self) -> int:
+        """The most upright frame between the bottom and shortly after the end."""
+        d = self.tf.features.depth_deg
+        stop = min(len(d), self.rep.end + int(0.5 * self.fps) + 1)
+        seg = d[self.rep.bottom:stop]
+        if not np.isfinite(seg).any():
+            return self.rep.end
+        return self.rep.bottom + int(np.nanargmin(seg))
+
+    def joint_confidence(self, names: tuple[str, ...], frames: slice) -> float:
+        """Mean over frames of the better side's confidence, averaged over joint names."""
+        c = self.tf.track.confidence
+        vals = []
+        for n in names:
+            left, right = JOINTS.index(f"left_{n}"), JOINTS.index(f"right_{n}")
+            vals.append(float(np.mean(np.maximum(c[frames, left], c[frames, right]))))
+        return float(np.mean(vals)) if vals else 1.0
+
+
+Detector = Callable[[RepContext, FaultSpec], Finding | None]
+DETECTORS: dict[str, Detector] = {}
+
+
+def register_detector(name: str) -> Callable[[Detector], Detector]:
+    """Decorator: make a detector available to drill files by ``name``."""
+
+    def deco(fn: Detector) -> Detector:
+        DETECTORS[name] = fn
+        return fn
+
+    return deco
+
+
+def _finding(spec: FaultSpec, ctx: RepContext, value: float, frames: tuple[int, int],
+             joints: tuple[str, ...], detail: str | None = None) -> Finding:
+    conf = ctx.view_confidence * ctx.joint_confidence(joints, slice(frames[0], frames[1] + 1))
+    return Finding(id=spec.id, value=round(float(value), 4), threshold=spec.threshold, unit=spec.unit,
+                   frames=(int(frames[0]), int(frames[1])), confidence=round(float(min(1.0, conf)), 3),
+                   severity=spec.severity, detail=detail)
+
+
+def _median(a: np.ndarray) -> float:
+    return float(np.nanmedian(a)) if np.isfinite(a).any() else math.nan
+
+
+@register_detector("knee_hip_ratio")
+def knee_hip_ratio(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Squatted hinge: knee flexion at the bottom over the rep's peak hip flexion."""
+    f = ctx.tf.features
+    w = ctx.window(ctx.rep.bottom)
+    knee = _median(f.knee_flexion_deg[w])
+    hip = float(np.nanmax(f.hip_flexion_deg[ctx.whole()])) if np.isfinite(f.hip_flexion_deg[ctx.whole()]).any() else math.nan
+    if not (math.isfinite(knee) and math.isfinite(hip)) or hip < 20.0:
+        return None
+    ratio = knee / hip
+    if ratio < spec.threshold:
+        return None
+    return _finding(spec, ctx, ratio, (w.start, w.stop - 1), ("hip", "knee", "ankle"),
+                    f"knees {knee:.0f}° for {hip:.0f}° at the hips")
+
+
+@register_detector("hips_rise_first")
+def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """On the way up, how much the trunk has risen when the knees are half straight."""
+    f = ctx.tf.features
+    b, e = ctx.rep.bottom, ctx.rep.end
+    knee, trunk = f.knee_flexion_deg[b:e + 1], f.trunk_inclination_deg[b:e + 1]
+    ok = np.isfinite(knee) & np.isfinite(trunk)
+    if ok.sum() < 4:
+        return None
+    knee, trunk = knee[ok], trunk[ok]
+    knee_range = knee[0] - knee.min()
+    trunk_range = trunk[0] - trunk.min()
+    if knee_range < float(spec.params.get("min_knee_range_deg", 15.0)) or trunk_range < 10.0:
+        return None
+    half = int(np.argmax((knee[0] - knee) / knee_range >= 0.5))
+    share = (trunk[0] - trunk[half]) / trunk_range
+    if share > spec.threshold:
+        return None
+    at = int(np.flatnonzero(ok)[half]) + b
+    return _finding(spec, ctx, share, (b, at), ("shoulder", "hip", "knee"),
+                    f"knees half straight while the trunk had risen {max(share, 0):.0%} of its way")
+
+
+@register_detector("lockout_lean_back")
+def lockout_lean_back(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Leaning back at the top: the angle named by ``angle`` (default the hip angle, trunk
+    against thigh, which a tilted camera does not change) at lockout, below the threshold."""
+    i = ctx.lockout_index()
+    w = ctx.around(i)
+    series = getattr(ctx.tf.features, str(spec.params.get("angle", "hip_flexion_deg")))
+    value = _median(series[w])
+    if not math.isfinite(value) or value >= spec.threshold:
+        return None
+    return _finding(spec, ctx, value, (w.start, w.stop - 1), ("shoulder", "hip", "knee"))
+
+
+@register_detector("lockout_incomplete")
+def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """The rep ended short of full hip extension."""
+    i = ctx.lockout_index()
+    hip = _median(ctx.tf.features.hip_flexion_deg[ctx.around(i, 0.05)])
+    if not math.isfinite(hip) or hip <= spec.threshold:
+        return None
+    return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"))
+
+
+@register_detector("knee_change")
+def knee_change(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Knees that should stay fixed changed angle during the rep."""
+    knee = ctx.tf.features.knee_flexion_deg[ctx.whole()]
+    if not np.isfinite(knee).any():
+        return None
+    start = _median(knee[: max(2, int(0.15 * ctx.fps))])
+    dev = np.abs(knee - start)
+    worst = float(np.nanmax(dev))
+    if not math.isfinite(worst) or worst <= spec.threshold:
+        return None
+    over = np.flatnonzero(dev > spec.threshold) + ctx.rep.start
+    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("hip", "knee", "ankle"))
+
+
+@register_detector("knee_travel")
+def knee_travel(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Knees travelling forward over the ankles during the rep."""
+    ahead = ctx.tf.features.knee_ahead_leg[ctx.whole()]
+    if not np.isfinite(ahead).any():
+        return None
+    base = _median(ahead[: max(2, int(0.15 * ctx.fps))])
+    travel = ahead - base
+    worst = float(np.nanmax(travel))
+    if not math.isfinite(worst) or worst <= spec.threshold:
+        return None
+    over = np.flatnonzero(travel > spec.threshold) + ctx.rep.start
+    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("knee", "ankle"))
+
+
+def _start_knee(ctx: RepContext) -> float:
+    if not ctx.rep.started_in_clip:
+        return math.nan
+    return _median(ctx.tf.features.knee_flexion_deg[ctx.window(ctx.rep.start)])
+
+
+@register_detector("knee_start_below")
+def knee_start_below(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Knees locked at the start where they should be unlocked."""
+    knee = _start_knee(ctx)
+    if not math.isfinite(knee) or knee >= spec.threshold:
+        return None
+    return _finding(spec, ctx, knee, (ctx.rep.start, ctx.rep.start), ("hip", "knee", "ankle"))
+
+
+@register_detector("knee_start_above")
+def knee_start_above(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Knees bent at the start where they should be straight."""
+    knee = _start_knee(ctx)
+    if not math.isfinite(knee) or knee <= spec.threshold:
+        return None
+    return _finding(spec, ctx, knee, (ctx.rep.start, ctx.rep.start), ("hip", "knee", "ankle"))
+
+
+@register_detector("wrist_above_knee")
+def wrist_above_knee(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Range short of the shins: at the bottom the hands are still above the knees."""
+    j = ctx.tf.joints
+    w = ctx.window(ctx.rep.bottom)
+    gap = _median(j["knee"][w, 1] - j["wrist"][w, 1]) / ctx.tf.refs.leg_px
+    if not math.isfinite(gap) or gap <= spec.threshold:
+        return None
+    return _finding(spec, ctx, gap, (w.start, w.stop - 1), ("wrist", "knee"))
+
+
+@register_detector("bar_drift")
+def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """The hands (the load) far in front of the legs in the deeper half of the rep."""
+    f = ctx.tf.features
+    s = ctx.whole()
+    depth = f.depth_deg[s]
+    if not np.isfinite(depth).any():
+        return None
+    lo, hi = np.nanmin(depth), np.nanmax(depth)
+    deep = depth >= lo + 0.5 * (hi - lo)
+    gap = f.wrist_leg_leg[s][deep]
+    value = _median(gap)
+    if not math.isfinite(value) or value <= spec.threshold:
+        return None
+    idx = np.flatnonzero(deep) + ctx.rep.start
+    return _finding(spec, ctx, value, (int(idx[0]), int(idx[-1])), ("wrist", "hip", "knee"))
+
+
+@register_detector("heel_lift")
+def heel_lift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Heels rising above the toes, against the start of the rep."""
+    j = ctx.tf.joints
+    s = ctx.whole()
+    rise = (j["foot_index"][s, 1] - j["heel"][s, 1]) / ctx.tf.refs.leg_px
+    if not np.isfinite(rise).any():
+        return None
+    base = _median(rise[: max(2, int(0.15 * ctx.fps))])
+    lift = rise - base
+    worst = float(np.nanmax(lift))
+    if not math.isfinite(worst) or worst <= spec.threshold:
+        return None
+    over = np.flatnonzero(lift > spec.threshold) + ctx.rep.start
+    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("heel", "foot_index"))
+
+
+@register_detector("shoulders_lead")
+def shoulders_lead(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Quadruped sitback: the shoulders start moving back before the hips (or travel further)."""
+    f = ctx.tf.features
+    s, b = ctx.rep.start, ctx.rep.bottom
+    if b - s < 3:
+        return None
+    onsets = []
+    travels = []
+    for series in (f.shoulder_x_leg[s:b + 1], f.hip_x_leg[s:b + 1]):
+        if not np.isfinite(series).all():
+            return None
+        move = np.abs(series - series[0])
+        travels.append(float(move.max()))
+        onsets.append(int(np.argmax(move >= 0.15 * move.max())) if move.max() > 0 else 0)
+    lead_s = (onsets[1] - onsets[0]) / ctx.fps
+    shoulder_travel, hip_travel = travels
+    value = lead_s if shoulder_travel <= hip_travel else max(lead_s, spec.threshold + 1.0 / ctx.fps)
+    if value <= spec.threshold:
+        return None
+    return _finding(spec, ctx, value, (s + onsets[0], s + onsets[1]), ("shoulder", "hip"),
+                    f"shoulders moved {shoulder_travel:.2f} leg, hips {hip_travel:.2f} leg")
+
+
+def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
+                  min_confidence: float = 0.3) -> tuple[list[Finding], list[str]]:
+    """Run every rule that applies in this view. Returns findings and the ids not measurable.
+
+    A rule whose detector is not available (an optional measurement that is not installed or
+    not computed for this clip) is listed as not measured, never silently passed.
+    """
+    found: list[Finding] = []
+    unmeasured: list[str] = []
+    for spec in specs:
+        if view not in spec.views:
+            continue
+        detector = DETECTORS.get(spec.detector)
+        if detector is None:
+            unmeasured.append(spec.id)
+            continue
+        finding = detector(ctx, spec)
+        if finding is not None and finding.confidence >= min_confidence:
+            finding.cue = spec.cue
+            found.append(finding)
+    return found, unmeasured
