@@ -115,20 +115,19 @@ def analyze(
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
-    if out_dir is not None:
-        written = write_outputs(result, out_dir)
-        if video or plots or html:
-            try:
-                from .report import write_report
-            except ImportError:  # the report area is optional
-                pass
-            else:
-                written.update(write_report(result, out_dir, video=video, plots=plots, html=html, db=db))
     logged = None
     if log:
         from .store import log_analysis
 
         logged = log_analysis(db, log, doc, drill=drill)
+    if out_dir is not None:
+        written = write_outputs(result, out_dir)
+        if video or plots or html:
+            from .report import write_report
+
+            # After logging, so the report's history chart includes this set.
+            written.update(write_report(result, out_dir, video=video, plots=plots, html=html, db=db,
+                                        athlete=log))
     if json_out:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return

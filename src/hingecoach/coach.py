@@ -25,6 +25,12 @@ from .faults import RepContext, detect_faults
 RANGE_MARGIN_DEG = 5.0      # scale back a little shallower than where position was lost
 REINTRODUCE_STEP_DEG = 10.0  # add range back in steps this size
 MIN_RANGE_DEG = 30.0        # never prescribe a range shallower than this
+# Posture and hand position, the coarse cues of recognition (degrees; leg lengths):
+POSTURE_LEVEL_TRUNK_DEG = 55.0  # a trunk this far from vertical at the top is on all fours
+POSTURE_BENT_KNEE_DEG = 55.0    # knees this bent at the top are kneeling (or on all fours)
+HANDS_BEHIND_LEGS_LEG = -0.10   # hands this far behind the leg line at the bottom: between the legs
+HANDS_AT_SHOULDERS_LEG = 0.20   # hands within this of shoulder height at the top: load on the back
+HANDS_ABOVE_HIPS_LEG = 0.15     # hands this far above the hips at the top: a swing
 
 
 @dataclass(frozen=True)
@@ -50,26 +56,30 @@ def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
         tops.append(r.bottom_frame + int(np.nanargmin(d)) if np.isfinite(d).any() else r.end_frame)
         bottoms.append(r.bottom_frame)
     top_idx, bot_idx = np.array(tops, int), np.array(bottoms, int)
-    knee_top = _median(list(f.knee_flexion_deg[top_idx]))
-    trunk_top = _median(list(f.trunk_inclination_deg[top_idx]))
-    if trunk_top >= 55.0:
+    half = max(1, int(0.2 * tf.track.fps))
+    near_tops = np.unique(np.clip((top_idx[:, None] + np.arange(-half, half + 1)).ravel(), 0, tf.track.n_frames - 1))
+    knee_top = _median(list(f.knee_flexion_deg[near_tops]))
+    trunk_top = _median(list(f.trunk_inclination_deg[near_tops]))
+    # Posture at the top of the reps: on hands and knees the trunk is near level and the knees
+    # bent; kneeling tall the knees are bent under an upright trunk; else standing.
+    if trunk_top >= POSTURE_LEVEL_TRUNK_DEG and knee_top >= POSTURE_BENT_KNEE_DEG:
         posture = "quadruped"
-    elif knee_top >= 55.0:
+    elif knee_top >= POSTURE_BENT_KNEE_DEG:
         posture = "kneeling"
     else:
         posture = "standing"
     values = {
         key: _median([r.metrics.get(key) for r in analysis.reps])  # type: ignore[misc]
         for key in ("knee_flexion_start_deg", "knee_flexion_range_deg", "hip_flexion_peak_deg",
-                    "knee_flexion_bottom_deg")
+                    "knee_flexion_bottom_deg", "down_s", "up_s")
     }
     wrist_behind = _median(list(f.wrist_leg_leg[bot_idx]))
     wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
     wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
     flags = {
-        "hands_between_legs": bool(wrist_behind < -0.03),
-        "hands_at_shoulders": bool(wrist_vs_shoulder_top < 0.2),
-        "hands_above_hips_at_top": bool(wrist_above_hip_top > 0.15),
+        "hands_between_legs": bool(wrist_behind < HANDS_BEHIND_LEGS_LEG),
+        "hands_at_shoulders": bool(wrist_vs_shoulder_top < HANDS_AT_SHOULDERS_LEG),
+        "hands_above_hips_at_top": bool(wrist_above_hip_top > HANDS_ABOVE_HIPS_LEG),
     }
     return SetFeatures(posture=posture, values=values, flags=flags)
 

@@ -43,15 +43,17 @@ def _digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def cached_track(path: Path, cache: Path | None, model: str = "full") -> PoseTrack:
-    """The pose track of a video, from the cache when there (keyed by content and model)."""
+def cached_track(path: Path, cache: Path | None, model: str = "full",
+                 segmentation: bool = True) -> PoseTrack:
+    """The pose track of a video, from the cache when there (keyed by content, model and
+    whether the silhouette profiles were measured)."""
     if cache is None:
-        return load_any(path, model=model)[0]
+        return load_any(path, model=model, segmentation=segmentation)[0]
     cache.mkdir(parents=True, exist_ok=True)
-    key = cache / f"{path.stem}-{_digest(path)}-{model}.npz"
+    key = cache / f"{path.stem}-{_digest(path)}-{model}{'-seg' if segmentation else ''}.npz"
     if key.exists():
         return PoseTrack.load(key)
-    track, _ = load_any(path, model=model)
+    track, _ = load_any(path, model=model, segmentation=segmentation)
     track.save(key)
     return track
 

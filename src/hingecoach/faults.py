@@ -114,7 +114,13 @@ def knee_hip_ratio(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """On the way up, how much the trunk has risen when the knees are half straight."""
     f = ctx.tf.features
-    b, e = ctx.rep.bottom, ctx.rep.end
+    e = ctx.rep.end
+    # The ascent starts where the knees are most bent (the hips may still fold after that
+    # in this very fault, so the deepest hip angle can come late).
+    knees = f.knee_flexion_deg[ctx.rep.start:e + 1]
+    if not np.isfinite(knees).any():
+        return None
+    b = ctx.rep.start + int(np.nanargmax(knees))
     knee, trunk = f.knee_flexion_deg[b:e + 1], f.trunk_inclination_deg[b:e + 1]
     ok = np.isfinite(knee) & np.isfinite(trunk)
     if ok.sum() < 4:
@@ -258,22 +264,27 @@ def heel_lift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 
 @register_detector("shoulders_lead")
 def shoulders_lead(ctx: RepContext, spec: FaultSpec) -> Finding | None:
-    """Quadruped sitback: the shoulders start moving back before the hips (or travel further)."""
-    f = ctx.tf.features
-    s, b = ctx.rep.start, ctx.rep.bottom
+    """Quadruped sitback: the shoulders start moving back before the hips do."""
+    b = ctx.rep.bottom
+    # Look back before the rep's start: a lead by the shoulders can make the hip angle dip
+    # first, so the rep engine's start can come after the shoulders already moved.
+    prev_end = max([r.end for r in ctx.tf.reps if r.end <= ctx.rep.start], default=0)
+    s = max(prev_end, ctx.rep.start - int(float(spec.params.get("lookback_s", 0.6)) * ctx.fps))
     if b - s < 3:
         return None
     onsets = []
     travels = []
-    for series in (f.shoulder_x_leg[s:b + 1], f.hip_x_leg[s:b + 1]):
-        if not np.isfinite(series).all():
+    leg = ctx.tf.refs.leg_px
+    for joint in ("shoulder", "hip"):
+        path = ctx.tf.joints[joint][s:b + 1]
+        if not np.isfinite(path).all():
             return None
-        move = np.abs(series - series[0])
+        move = np.hypot(*(path - path[0]).T) / leg   # 2D displacement from rest, in leg lengths
         travels.append(float(move.max()))
-        onsets.append(int(np.argmax(move >= 0.15 * move.max())) if move.max() > 0 else 0)
-    lead_s = (onsets[1] - onsets[0]) / ctx.fps
+        moved = move >= float(spec.params.get("onset_leg", 0.03))
+        onsets.append(int(np.argmax(moved)) if moved.any() else len(move))
+    value = (onsets[1] - onsets[0]) / ctx.fps
     shoulder_travel, hip_travel = travels
-    value = lead_s if shoulder_travel <= hip_travel else max(lead_s, spec.threshold + 1.0 / ctx.fps)
     if value <= spec.threshold:
         return None
     return _finding(spec, ctx, value, (s + onsets[0], s + onsets[1]), ("shoulder", "hip"),
@@ -301,3 +312,7 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
             finding.cue = spec.cue
             found.append(finding)
     return found, unmeasured
+
+
+# The silhouette-based detectors register themselves on import (back_flexion).
+from . import back as _back  # noqa: E402,F401

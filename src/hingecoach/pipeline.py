@@ -50,9 +50,14 @@ def _sha256(path: Path) -> str:
 
 
 def track_from_video(info: VideoInfo, model: str = "full", backend: str = "mediapipe",
-                     progress: Progress | None = None) -> PoseTrack:
-    """Run pose estimation over a probed video, frame by frame, streaming the frames."""
-    estimator = get_backend(backend, model)
+                     progress: Progress | None = None, segmentation: bool = True) -> PoseTrack:
+    """Run pose estimation over a probed video, frame by frame, streaming the frames.
+
+    With ``segmentation`` the backend also reduces each frame's person mask to a trunk profile
+    (``PoseTrack.profiles``, for the back measurement); the masks themselves are not kept.
+    """
+    estimator = get_backend(backend, model, segmentation=segmentation)
+    profiles: list[np.ndarray | None] = []
     xy: list[np.ndarray] = []
     conf: list[np.ndarray] = []
     world: list[np.ndarray] = []
@@ -69,6 +74,8 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
             world.append(fp.world.astype(np.float32) if fp.world is not None
                          else np.full((len(estimator.keypoints), 3), np.nan, np.float32))
             ts.append(frame.t_s)
+            if segmentation:
+                profiles.append(fp.profile)
             if progress is not None:
                 progress(len(ts), info.frame_count, time.perf_counter() - started)
     finally:
@@ -86,25 +93,36 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
         "backend": backend, "model": estimator.model, "skeleton": estimator.skeleton,
         "source": {"path": str(info.path), "kind": "video", "width": info.width,
                    "height": info.height, "analysed_scale": round(scale, 4)},
-        "warnings": warnings,
+        "warnings": warnings, "segmentation": segmentation,
     }
+    prof = None
+    if segmentation:
+        p = next((q.shape[0] for q in profiles if q is not None), 0)
+        prof = np.stack([q.astype(np.float32) if q is not None else np.full((p, 2), np.nan, np.float32)
+                         for q in profiles]).astype(np.float64)
     return PoseTrack(xy=np.stack(xy).astype(np.float64), confidence=np.stack(conf).astype(np.float64),
                      fps=info.fps, keypoints=estimator.keypoints, timestamps_s=timestamps,
-                     image_size=size, world=np.stack(world).astype(np.float64), attrs=attrs)
+                     image_size=size, world=np.stack(world).astype(np.float64), attrs=attrs,
+                     profiles=prof)
 
 
 def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps: float | None = None,
-             progress: Progress | None = None) -> tuple[PoseTrack, float]:
-    """A pose track from a video (pose estimation) or a keypoint file; and the seconds it took."""
+             progress: Progress | None = None, segmentation: bool = True) -> tuple[PoseTrack, float]:
+    """A pose track from a video (pose estimation) or a keypoint file; and the seconds it took.
+
+    ``segmentation`` (videos only): also measure the trunk's silhouette profile per frame.
+    """
     path = Path(path)
     started = time.perf_counter()
     if not path.exists():
         raise HingeError(f"{path}: no such file")
     if fmt is None and is_video(path):
-        track = track_from_video(probe(path), model=model, progress=progress)
+        track = track_from_video(probe(path), model=model, progress=progress,
+                                 segmentation=segmentation)
     elif fmt is None and path.is_file() and path.suffix.lower() not in {".npz", ".csv", ".json"}:
         # Unknown suffix: try it as a video (probe gives the one-line error if it is not).
-        track = track_from_video(probe(path), model=model, progress=progress)
+        track = track_from_video(probe(path), model=model, progress=progress,
+                                 segmentation=segmentation)
     else:
         track = read_track(path, fmt=fmt, fps=fps)
     source = dict(track.attrs.get("source", {}))
@@ -118,10 +136,12 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
 
 def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
-                 settings: Settings | None = None, progress: Progress | None = None) -> Result:
+                 settings: Settings | None = None, progress: Progress | None = None,
+                 segmentation: bool = True) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues."""
     settings = settings or load_settings()
-    track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress)
+    track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
+                             segmentation=segmentation)
     started = time.perf_counter()
     analysis, tf = analyze_track(track, settings)
     from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation

@@ -79,16 +79,19 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         phase = np.linspace(0.0, 2.0 * np.pi, n_rep, endpoint=False)
         x = (1 - np.cos(phase)) / 2.0  # 0 → 1 → 0
         up = phase > np.pi
-        # Knees lead on the way up: their share of depth falls faster than the hips'.
-        knee_share = np.where(up, x ** (1.0 + 3.0 * hips_first), x)
+        # Hips rising first: on the way up the knees straighten in the first half of the
+        # ascent while the hips stay folded (the trunk tips forward), then the hips extend.
+        u = np.where(up, 1.0 - x, 0.0)
+        knee_share = np.where(up, (1 - hips_first) * x + hips_first * np.clip(1 - 2 * u, 0, 1), x)
+        hip_share = np.where(up, (1 - hips_first) * x + hips_first * np.clip(2 * (1 - u), 0, 1), x)
         if r == 0 and start_at_bottom:
             half = n_rep // 2
-            segs = [x[half:]]
+            segs = [hip_share[half:]]
             knee_segs = [knee_share[half:]]
             t0 = len(x) - half
             reps.append((0, 0, t0 - 1))
         else:
-            segs.append(x)
+            segs.append(hip_share)
             knee_segs.append(knee_share)
             reps.append((t0, t0 + n_rep // 2, t0 + n_rep - 1))
             t0 += n_rep
@@ -103,12 +106,10 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         hold(tail_s)
     frac = np.concatenate(segs)
     kfrac = np.concatenate(knee_segs)
-    at_top = frac < 0.02
-    hip = frac * depth_deg + np.where(at_top, lockout_deg, 0.0)
+    # The top of every rep sits at lockout_deg (0 = trunk and thigh in line), blending smoothly.
+    hip = frac * depth_deg + (1.0 - frac) * lockout_deg
     knee = knee_deg + kfrac * knee_extra_deg
     shin = knee * 0.5 + kfrac * shin_extra_deg
-    # Hips rising first: the hips stay flexed while the knees straighten.
-    hip = hip + hips_first * (frac - kfrac) * depth_deg
     return Movement(hip_flexion_deg=hip, knee_flexion_deg=knee, shin_angle_deg=shin,
                     wrist_forward_m=frac * drift_m, reps=reps)
 
@@ -129,8 +130,15 @@ def body_3d(m: Movement, body: Body) -> np.ndarray:
     knee = ankle + body.shin_m * _unit(shin, 1.0, 1.0)
     hip = knee + body.thigh_m * _unit(thigh, -1.0, 1.0)
     shoulder = hip + body.trunk_m * _unit(trunk, 1.0, 1.0)
-    elbow = shoulder + np.stack([np.zeros(t), -np.full(t, body.upper_arm_m)], -1)
-    wrist = elbow + np.stack([m.wrist_forward_m, -np.full(t, body.forearm_m)], -1)
+    # The hands hang to the front of the legs (the bar slides along them), plus any drift.
+    wrist_y = shoulder[:, 1] - body.upper_arm_m - body.forearm_m
+    lo = np.minimum(wrist_y, hip[:, 1])
+    s_thigh = np.clip((hip[:, 1] - lo) / np.maximum(hip[:, 1] - knee[:, 1], 1e-6), 0.0, 1.0)
+    leg_x = np.where(lo >= knee[:, 1], hip[:, 0] + s_thigh * (knee[:, 0] - hip[:, 0]),
+                     knee[:, 0] + np.clip((knee[:, 1] - lo) / np.maximum(knee[:, 1], 1e-6), 0, 1)
+                     * (ankle[:, 0] - knee[:, 0]))
+    wrist = np.stack([leg_x + 0.06 + m.wrist_forward_m, wrist_y], -1)
+    elbow = (shoulder + wrist) / 2.0
     head = shoulder + body.head_m * _unit(trunk + 20.0, 1.0, 1.0)
     ear = head - np.array([0.05, 0.0])
     heel = ankle + np.array([-0.05, -0.06])
@@ -186,3 +194,33 @@ def fake_hinge_track(movement: Movement | None = None, *, fps: float = 30.0, yaw
                      timestamps_s=np.arange(t) / fps, image_size=image_size,
                      attrs={"backend": "fake", "skeleton": "hinge21",
                             "source": {"path": "fake", "kind": "generated"}})
+
+
+def quadruped_movement(n_reps: int = 3, fps: float = 30.0, *, shoulders_lead: bool = False,
+                       rep_s: float = 3.0, pause_s: float = 1.0, depth_deg: float = 45.0) -> Movement:
+    """Quadruped sitbacks: shins on the floor, hips slide back toward the heels.
+
+    The thigh swings back (hip flexion grows from 90°) while the trunk tips a little; with
+    ``shoulders_lead`` the trunk moves 0.4 s before the thigh (the shoulders start the motion).
+    """
+    n_rep, n_pause = int(rep_s * fps), int(pause_s * fps)
+    lag = int(0.4 * fps) if shoulders_lead else 0
+    total = n_pause + n_reps * (n_rep + n_pause) + lag
+    t = np.arange(total)
+    thigh = np.zeros(total)
+    trunk_drop = np.zeros(total)
+    reps = []
+    for r in range(n_reps):
+        s = n_pause + r * (n_rep + n_pause)
+        phase = np.linspace(0.0, 2.0 * np.pi, n_rep, endpoint=False)
+        x = (1 - np.cos(phase)) / 2.0
+        thigh[s + lag:s + lag + n_rep] = depth_deg * x
+        trunk_drop[s:s + n_rep] = 20.0 * x
+        reps.append((s, s + lag + n_rep // 2, s + lag + n_rep - 1))
+    trunk = 90.0 - trunk_drop
+    shin = np.full(total, 90.0)
+    knee = thigh + shin
+    hip = trunk + thigh
+    _ = t
+    return Movement(hip_flexion_deg=hip, knee_flexion_deg=knee, shin_angle_deg=shin,
+                    wrist_forward_m=np.zeros(total), reps=reps)

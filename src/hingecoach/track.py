@@ -48,6 +48,9 @@ class PoseTrack:
         Size of the source image in pixels, when known.
     world : ndarray, shape (T, K, 3), or None
         3D positions in metres (backend-specific origin), when the backend has them.
+    profiles : ndarray, shape (T, P, 2), or None
+        The trunk's silhouette edges per frame in pixels (NaN where not found), when the pose
+        backend ran with segmentation; layout in :func:`hingecoach.back.profile_from_mask`.
     attrs : dict
         Provenance: source, backend, model, processing steps.
     """
@@ -60,6 +63,7 @@ class PoseTrack:
     image_size: tuple[int, int] | None = None
     world: np.ndarray | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+    profiles: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t, k = self.confidence.shape if self.confidence.ndim == 2 else (-1, -1)
@@ -70,6 +74,9 @@ class PoseTrack:
             raise HingeError(f"pose track has {k} keypoints but {len(self.keypoints)} names")
         if self.timestamps_s.shape != (t,):
             raise HingeError("pose track timestamps do not match its frames")
+        if self.profiles is not None and (self.profiles.ndim != 3 or self.profiles.shape[0] != t
+                                          or self.profiles.shape[2] != 2):
+            raise HingeError(f"pose track profiles {self.profiles.shape} do not match its frames")
         if not np.isfinite(self.fps) or self.fps <= 0:
             raise HingeError(f"frame rate must be positive, got {self.fps}")
 
@@ -118,7 +125,7 @@ class PoseTrack:
         attrs["skeleton"] = "hinge21"
         return PoseTrack(xy=xy, confidence=conf, fps=self.fps, keypoints=JOINTS,
                          timestamps_s=self.timestamps_s, image_size=self.image_size, world=world,
-                         attrs=attrs)
+                         attrs=attrs, profiles=self.profiles)
 
     # --- the project's own file format (.npz): arrays plus a JSON header ---------------------
 
@@ -138,6 +145,8 @@ class PoseTrack:
         }
         if self.world is not None:
             arrays["world"] = self.world.astype(np.float32)
+        if self.profiles is not None:
+            arrays["profiles"] = self.profiles.astype(np.float32)
         with path.open("wb") as fh:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
         return path
@@ -163,6 +172,8 @@ class PoseTrack:
                     image_size=(int(size[0]), int(size[1])) if size else None,
                     world=data["world"].astype(np.float64) if "world" in data.files else None,
                     attrs=dict(header.get("attrs") or {}),
+                    profiles=(data["profiles"].astype(np.float64) if "profiles" in data.files
+                              else None),
                 )
         except HingeError:
             raise

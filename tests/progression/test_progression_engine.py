@@ -66,6 +66,9 @@ def test_a_clean_session_at_the_limit_reintroduces_one_step_then_full_range() ->
     d = step(PlanState(RDL, range_limit_deg=60.0, load_kg=40.0), s, RULES)
     assert (d.action, d.range_limit_deg) == ("reintroduce", 70.0)
     d = step(d.state, SessionSummary(RDL, 8, 8, depths_deg=(70.0,) * 8), RULES)
+    assert (d.action, d.range_limit_deg) == ("reintroduce", 80.0)
+    # The Romanian deadlift's full range is 90° (drills data): the next step reaches it.
+    d = step(d.state, SessionSummary(RDL, 8, 8, depths_deg=(80.0,) * 8), RULES)
     assert (d.action, d.range_limit_deg) == ("reintroduce", None)
     assert "full range" in d.explanation
 

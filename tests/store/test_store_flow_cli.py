@@ -54,7 +54,7 @@ def test_a_new_athlete_climbs_the_whole_ladder_with_every_decision_explained(
     for _ in range(3):
         out = hinge(db_url, "log", "ana", "--sets", "3", "--reps", "10", "--clean", "27", "--confidence", "8")
         assert "Because" in out
-    assert "move to Tall-kneeling banded hip hinge" in out
+    assert "move to Tall-kneeling banded hip distraction" in out
     assert today(db_url)["drill"] == "tall_kneeling_hip_hinge"
 
     # Tall-kneeling hinge, from analyses at full depth.
@@ -77,7 +77,10 @@ def test_a_new_athlete_climbs_the_whole_ladder_with_every_decision_explained(
     plan = today(db_url)
     assert (plan["drill"], plan["range_limit_deg"]) == ("cable_pull_through", 70.0)
     out = log_analysis_file(db_url, tmp_path, "c1", drill="cable_pull_through", depths_deg=[70.0] * 10)
-    assert "reintroduce 10° of range: go back to full range" in out
+    assert "reintroduce 10° of range: go to 80° next time" in out
+    # The pull-through's full range is 85° (drills data): one more clean step reaches it.
+    out = log_analysis_file(db_url, tmp_path, "c1b", drill="cable_pull_through", depths_deg=[80.0] * 10)
+    assert "go back to full range" in out
     assert today(db_url)["range_limit_deg"] is None
     for i in range(3):
         log_analysis_file(
@@ -87,7 +90,7 @@ def test_a_new_athlete_climbs_the_whole_ladder_with_every_decision_explained(
             "--confidence",
             "9",
             drill="cable_pull_through",
-            depths_deg=[80.0] * 10,
+            depths_deg=[85.0] * 10,
         )
     plan = today(db_url)
     assert (plan["drill"], plan["load_kg"]) == ("romanian_deadlift", 20.0)
@@ -97,7 +100,7 @@ def test_a_new_athlete_climbs_the_whole_ladder_with_every_decision_explained(
     for i in range(3):
         load = str(today(db_url)["load_kg"])
         loads.append(load)
-        log_analysis_file(db_url, tmp_path, f"r{i}", "--load", load, depths_deg=[80.0] * 8)
+        log_analysis_file(db_url, tmp_path, f"r{i}", "--load", load, depths_deg=[90.0] * 8)
     assert loads == ["20.0", "22.5", "25.0"]
     plan = today(db_url)
     assert (plan["drill"], plan["action"], plan["load_kg"]) == ("stiff_legged_deadlift", "advance", 20.0)
@@ -108,6 +111,6 @@ def test_a_new_athlete_climbs_the_whole_ladder_with_every_decision_explained(
 
     history = json.loads(hinge(db_url, "history", "ana", "--json"))
     decisions = [s["decision"] for s in history["sessions"]]
-    assert len(decisions) == 14
+    assert len(decisions) == 15
     assert all(d["explanation"].startswith("Because") for d in decisions)
     assert [d["action"] for d in decisions].count("advance") == 4

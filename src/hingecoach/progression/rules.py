@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hingecoach.drills import load_drills
 from hingecoach.errors import HingeError
 
 SEVERITIES = ("safety", "form", "minor")
@@ -117,15 +118,20 @@ def parse_rules(doc: dict[str, Any], source: str = "<rules>") -> Rules:
         t = drill_tables[drill_id]
         w = f"{where} [drills.{drill_id}]"
         barbell = bool(_get(t, "barbell", bool, w))
+        # Name, full range, its landmark and the cues are the drill's own (drills/data): the
+        # rules file may override them, but need not repeat them.
+        known = load_drills().get(drill_id)
         drill = DrillRule(
             id=drill_id,
-            name=str(_get(t, "name", str, w)),
+            name=str(t["name"]) if "name" in t else (known.name if known else str(_get(t, "name", str, w))),
             barbell=barbell,
             sets=int(_get(t, "sets", int, w)),
             reps=int(_get(t, "reps", int, w)),
-            full_range_deg=float(_get(t, "full_range_deg", num, w)),
-            full_range_landmark=str(t.get("full_range_landmark", "full range")),
-            cues=tuple(str(c) for c in t.get("cues", [])),
+            full_range_deg=float(_get(t, "full_range_deg", num, w)) if "full_range_deg" in t or known is None
+            else known.full_range_deg,
+            full_range_landmark=str(t.get("full_range_landmark", known.landmarks[-1].text if known and known.landmarks
+                                          else "full range")),
+            cues=tuple(str(c) for c in t.get("cues", known.cues if known else [])),
             aliases=tuple(normalise_exercise_name(a) for a in t.get("aliases", [])),
             start_load_kg=float(_get(t, "start_load_kg", num, w)) if barbell else None,
             load_step_kg=float(_get(t, "load_step_kg", num, w)) if barbell else None,

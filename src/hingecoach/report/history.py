@@ -1,0 +1,29 @@
+"""The athlete's history for the report, read from the training log (optional).
+
+Pipeline position: **store** (:func:`hingecoach.store.history`) → report history chart. The
+chart appears only when a database was named and it holds sessions; a missing, empty or
+ambiguous log (several athletes and none named) is skipped, never an error: the report of this
+set does not depend on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import HingeError
+
+
+def athlete_history(db: str | None, athlete: str | None = None) -> tuple[str, list[dict[str, Any]]] | None:
+    """``(athlete name, sessions oldest first)``, or None when there is no log to show."""
+    if not db:
+        return None  # never create the default database just to draw a chart
+    if "://" not in db and not Path(db).expanduser().exists():
+        return None  # nor a new SQLite file
+    from ..store import history
+
+    try:
+        name, sessions = history(db, athlete)
+    except HingeError:
+        return None
+    return (name, sessions) if sessions else None

@@ -1,0 +1,228 @@
+"""The back measurement on generated silhouettes of known curvature (no video).
+
+A fake hinge track gives the hip and shoulder on every frame; a mask is drawn around the trunk
+with a back whose outline bends by a known angle (growing with the depth of the hinge), and the
+measurement must follow it, the detector must fire with flexion and not without, and the
+confidence must fall (and say why) when the arms cover the back or the outline is lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hingecoach import back
+from hingecoach.drills import get_drill
+from hingecoach.engine import track_features
+from hingecoach.faults import DETECTORS, RepContext, detect_faults
+from hingecoach.testing import fake_hinge_track
+from hingecoach.track import PoseTrack
+
+SIZE = (640, 480)
+
+
+def trunk_mask(hip: np.ndarray, shoulder: np.ndarray, facing: int, bend_deg: float,
+               size: tuple[int, int] = SIZE) -> np.ndarray:
+    """A person mask (0..1) of a trunk from ``hip`` to ``shoulder`` whose back outline is a
+    parabola turning by ``bend_deg`` between hip and shoulder (+ convex) and whose front is
+    straight; the buttocks and head are left out (the measurement does not use them)."""
+    axis = shoulder - hip
+    length = float(np.hypot(*axis))
+    u = axis / length
+    out = facing * np.array([u[1], -u[0]])
+    a = np.linspace(-0.15, 1.15, 80)
+    k = math.radians(bend_deg) / 2.0
+    b_back = 0.18 + k * a * (1.0 - a)
+    back_pts = hip + length * (a[:, None] * u + b_back[:, None] * out)
+    front_pts = hip + length * (a[::-1, None] * u - 0.2 * out)
+    # Anti-aliased at 1/16 px, so the mask is a probability with sub-pixel edges like a model's.
+    poly = np.round(np.concatenate([back_pts, front_pts]) * 16).astype(np.int32)
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    cv2.fillPoly(mask, [poly], 255, lineType=cv2.LINE_AA, shift=4)
+    return mask.astype(np.float32) / 255.0
+
+
+def _mid(track: PoseTrack, joint: str) -> np.ndarray:
+    return np.asarray((track.joint(f"left_{joint}") + track.joint(f"right_{joint}")) / 2.0)
+
+
+@functools.lru_cache(maxsize=16)  # masks for ~300 frames per track: build each once
+def track_with_back(flex_deg: float, yaw_deg: float = 0.0, *, arms_over_back: bool = False,
+                    lose_outline: bool = False) -> PoseTrack:
+    """A fake hinge set whose back outline rounds by up to ``flex_deg`` in the deeper 70% of
+    each rep (neutral near the top, as a back that gives way under load)."""
+    track = fake_hinge_track(yaw_deg=yaw_deg)
+    hip, sho = _mid(track, "hip"), _mid(track, "shoulder")
+    trunk = sho - hip
+    tilt = np.degrees(np.arctan2(np.abs(trunk[:, 0]), -trunk[:, 1]))
+    depth = tilt / np.nanmax(tilt)
+    rounding = np.clip((depth - 0.3) / 0.7, 0.0, 1.0)
+    facing = 1 if math.cos(math.radians(yaw_deg)) >= 0 else -1
+    profiles = np.stack([back.profile_from_mask(trunk_mask(hip[i], sho[i], facing, flex_deg * rounding[i]),
+                                                hip[i], sho[i]) for i in range(track.n_frames)])
+    if lose_outline:
+        # Near the bottom, six of the sixteen back stations the measure uses are not found.
+        s = back.N_STATIONS
+        for lost in (4, 5, 10, 11, 15, 16):
+            profiles[depth > 0.5, lost] = np.nan
+            profiles[depth > 0.5, s + lost] = np.nan
+    xy = track.xy.copy()
+    if arms_over_back:
+        # Hands resting on the back (a bar on the upper back): wrists and elbows above the trunk.
+        out = facing * np.stack([trunk[:, 1], -trunk[:, 0]], axis=1) / np.hypot(*trunk.T)[:, None]
+        for side in ("left", "right"):
+            for joint, t in (("wrist", 0.6), ("elbow", 0.8)):
+                i = track.keypoints.index(f"{side}_{joint}")
+                xy[:, i] = hip + t * trunk + 0.3 * np.hypot(*trunk.T)[:, None] * out
+    return track.with_step("test_profiles", xy=xy, profiles=profiles)
+
+
+def test_profile_from_mask_finds_both_edges() -> None:
+    """On a straight trunk the two edges lie at the drawn distances from the trunk line."""
+    hip, sho = np.array([300.0, 300.0]), np.array([300.0, 160.0])   # upright, 140 px
+    mask = trunk_mask(hip, sho, facing=1, bend_deg=0.0)
+    prof = back.profile_from_mask(mask, hip, sho)
+    s = back.N_STATIONS
+    assert prof.shape == (2 * s, 2)
+    # Facing +x: the back is toward -x (the normal (u_y, -u_x) of u = (0, -1) is (-1, 0)).
+    assert np.allclose(prof[:s, 0], 300.0 - 0.18 * 140, atol=1.5)
+    assert np.allclose(prof[s:, 0], 300.0 + 0.2 * 140, atol=1.5)
+    assert np.allclose(prof[:s, 1], np.linspace(300.0, 160.0, s), atol=0.5)
+
+
+def test_profile_from_mask_without_a_person() -> None:
+    """No mask under the trunk line, or no trunk, gives NaN points rather than guesses."""
+    empty = np.zeros((SIZE[1], SIZE[0]), np.float32)
+    assert np.isnan(back.profile_from_mask(empty, np.array([300.0, 300.0]), np.array([300.0, 160.0]))).all()
+    assert np.isnan(back.profile_from_mask(empty, np.array([np.nan, 1.0]), np.array([300.0, 160.0]))).all()
+
+
+@pytest.mark.parametrize("flex_deg", [0.0, 20.0, 40.0, 60.0])
+def test_bend_change_follows_the_drawn_curvature(flex_deg: float) -> None:
+    """The change of the lower back's bend at the bottom is the drawn bend seen between the
+    lower and middle pieces (their centres are 0.3 of the trunk apart on a parabola: 0.3 × bend)."""
+    tf = track_features(track_with_back(flex_deg))
+    bp = back.back_profile(tf)
+    assert bp is not None
+    bottom = tf.reps[0].bottom
+    change = float(np.nanmedian(bp.change_deg[bottom - 3:bottom + 4]))
+    assert change == pytest.approx(0.3 * flex_deg, abs=1.5)  # a 121 px trunk: ~1° of pixels
+    # The estimate is the change on the calibrated scale.
+    est = float(np.nanmedian(bp.flexion_deg[bottom - 3:bottom + 4]))
+    expected = back.FLEXION_GAIN * (change - back.NEUTRAL_CHANGE_DEG)
+    assert est == pytest.approx(expected, abs=0.5)
+
+
+def test_facing_left_reads_the_other_edge() -> None:
+    """A lifter facing left gives the same estimate: the back is the other edge."""
+    right = back.back_profile(track_features(track_with_back(40.0, yaw_deg=0.0)))
+    left_tf = track_features(track_with_back(40.0, yaw_deg=180.0))
+    left = back.back_profile(left_tf)
+    assert right is not None and left is not None
+    b = left_tf.reps[0].bottom
+    assert np.nanmedian(left.flexion_deg[b - 3:b + 4]) == pytest.approx(np.nanmedian(right.flexion_deg[b - 3:b + 4]), abs=1.0)
+
+
+def _rounded_back_spec():  # type: ignore[no-untyped-def]
+    spec = next(f for f in get_drill("romanian_deadlift").faults if f.id == "rounded_back")
+    assert spec.detector == "back_flexion"
+    return spec
+
+
+def _findings(track: PoseTrack) -> list:  # type: ignore[type-arg]
+    tf = track_features(track)
+    spec = _rounded_back_spec()
+    out = []
+    for rep in tf.reps:
+        ctx = RepContext(rep=rep, tf=tf, metrics={}, view_confidence=1.0)
+        out.append(DETECTORS["back_flexion"](ctx, spec))
+    return out
+
+
+def test_detector_fires_with_flexion_and_not_without() -> None:
+    """A back that rounds well past the threshold is found on every rep; a neutral one never."""
+    spec = _rounded_back_spec()
+    # The drawn bend that the calibrated scale reads as twice the threshold.
+    flex = (2 * spec.threshold / back.FLEXION_GAIN + back.NEUTRAL_CHANGE_DEG) / 0.3
+    rounded = _findings(track_with_back(flex))
+    assert rounded and all(f is not None for f in rounded)
+    for f in rounded:
+        assert f.value == pytest.approx(2 * spec.threshold, rel=0.15)
+        assert f.threshold == spec.threshold and f.unit == "deg" and f.confidence > 0.6
+    assert all(f is None for f in _findings(track_with_back(0.0)))
+
+
+def test_confidence_falls_when_the_arms_cover_the_back() -> None:
+    """Hands on the back (a bar across it) lower the confidence and say so."""
+    tf = track_features(track_with_back(60.0, arms_over_back=True))
+    bp = back.back_profile(tf)
+    assert bp is not None
+    rep = tf.reps[0]
+    covered = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), tf.view)
+    clear_tf = track_features(track_with_back(60.0))
+    clear_bp = back.back_profile(clear_tf)
+    assert clear_bp is not None
+    clear = back.read_back(clear_bp, slice(rep.bottom - 4, rep.bottom + 5), clear_tf.view)
+    assert covered.confidence < 0.5 * clear.confidence
+    assert any("arms" in r for r in covered.reasons) and not clear.reasons
+
+
+def test_confidence_falls_when_the_outline_is_lost() -> None:
+    """Half the back's outline missing (a poor mask) lowers the confidence and says so."""
+    tf = track_features(track_with_back(60.0, lose_outline=True))
+    bp = back.back_profile(tf)
+    assert bp is not None
+    rep = tf.reps[0]
+    r = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), tf.view)
+    assert r.confidence < 0.6 and any("outline" in x for x in r.reasons)
+
+
+def test_confidence_falls_out_of_profile() -> None:
+    """Not a side view: the estimate is given with a lower confidence and the reason."""
+    tf = track_features(track_with_back(40.0))
+    bp = back.back_profile(tf)
+    assert bp is not None
+    rep = tf.reps[0]
+    side = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), "side")
+    oblique = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), "oblique")
+    assert oblique.confidence <= 0.5 * side.confidence
+    assert any("not in profile" in x for x in oblique.reasons)
+
+
+def test_without_profiles_the_detector_measures_nothing() -> None:
+    """A keypoint file has no silhouette: no finding (and no crash)."""
+    assert all(f is None for f in _findings(fake_hinge_track()))
+
+
+def test_rounded_back_is_measured_by_the_ladder() -> None:
+    """With back.py imported by faults, rounded_back is no longer reported as not measured."""
+    tf = track_features(track_with_back(0.0))
+    ctx = RepContext(rep=tf.reps[0], tf=tf, metrics={}, view_confidence=1.0)
+    _, unmeasured = detect_faults(ctx, get_drill("romanian_deadlift").faults, "side")
+    assert "rounded_back" not in unmeasured
+
+
+def test_profiles_survive_save_load_and_standardize(tmp_path: Path) -> None:
+    """The .npz keeps the profiles; standardizing and processing steps carry them."""
+    track = track_with_back(20.0)
+    assert track.profiles is not None
+    loaded = PoseTrack.load(track.save(tmp_path / "t.npz"))
+    assert loaded.profiles is not None
+    np.testing.assert_allclose(loaded.profiles, track.profiles, atol=1e-3, equal_nan=True)
+    assert loaded.standardized().profiles is loaded.profiles
+    tf = track_features(loaded)
+    assert tf.track.profiles is not None and tf.track.profiles.shape == track.profiles.shape
+
+
+def test_profiles_must_match_the_frames() -> None:
+    """A profile array of the wrong length is refused."""
+    from hingecoach.errors import HingeError
+
+    track = fake_hinge_track()
+    with pytest.raises(HingeError):
+        track.with_step("bad", profiles=np.zeros((track.n_frames + 1, 42, 2)))

@@ -1,0 +1,146 @@
+"""The ladder: drill data, recognition, each fault detector with the fault present and absent,
+and the coaching output (primary cue, praise, range scaling) — on generated tracks."""
+
+from __future__ import annotations
+
+import pytest
+
+from hingecoach.coach import coach_analysis
+from hingecoach.drills import get_drill, ladder, load_drills, parse_drill
+from hingecoach.engine import analyze_track
+from hingecoach.errors import HingeError
+from hingecoach.testing import fake_hinge_track, hinge_movement, quadruped_movement
+
+
+def coached(movement, drill=None, **kw):
+    analysis, tf = analyze_track(fake_hinge_track(movement, **kw))
+    coach_analysis(analysis, tf, drill_override=drill)
+    return analysis
+
+
+def faults_of(analysis):
+    return sorted({f.id for r in analysis.reps for f in r.faults})
+
+
+def test_ladder_is_the_articles_five_drills_in_order():
+    assert [d.id for d in ladder()] == ["quadruped_sitback", "tall_kneeling_hip_hinge", "cable_pull_through",
+                                        "romanian_deadlift", "stiff_legged_deadlift"]
+    for d in ladder():
+        assert d.cues and d.purpose and d.landmarks and d.faults
+
+
+def test_family_drills_come_from_files_alone():
+    assert {"kettlebell_deadlift", "barbell_deadlift", "good_morning", "kettlebell_swing"} <= set(load_drills())
+
+
+def test_a_coach_adds_a_drill_with_a_file(tmp_path):
+    (tmp_path / "sumo.toml").write_text(
+        'id = "sumo_deadlift"\nname = "Sumo deadlift"\ncommon_faults = ["rounded_back"]\n'
+        '[full_range]\nhip_flexion_deg = 100.0\n')
+    drills = load_drills(tmp_path)
+    assert drills["sumo_deadlift"].faults[0].id == "rounded_back"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"id": "x", "name": "X"}, "full_range"),
+    ({"id": "x", "name": "X", "full_range": {"hip_flexion_deg": 1}, "common_faults": ["nope"]}, "nope"),
+    ({"id": "x", "name": "X", "full_range": {"hip_flexion_deg": 1},
+      "faults": {"f": {"detector": "d", "threshold": 1, "severity": "fatal", "cue": "c"}}}, "severity"),
+])
+def test_bad_drill_files_say_what_is_wrong(data, message):
+    with pytest.raises(HingeError, match=message):
+        parse_drill(data, {}, "test.toml")
+
+
+def test_unknown_drill_lists_the_known_ones():
+    with pytest.raises(HingeError, match="romanian_deadlift"):
+        get_drill("deadlift_of_doom")
+
+
+# --- each detector: fault present → found; absent → not found --------------------------------
+
+RDL = dict(knee_deg=20.0, depth_deg=85.0)
+CASES = [
+    # (fault id, drill, clean movement kwargs, faulty movement kwargs)
+    ("knee_dominant", "kettlebell_deadlift", dict(knee_deg=15, knee_extra_deg=40), dict(knee_deg=15, knee_extra_deg=90)),
+    ("knee_rebend", "romanian_deadlift", RDL, dict(RDL, knee_extra_deg=25)),
+    ("knees_forward", "romanian_deadlift", RDL, dict(RDL, shin_extra_deg=20)),
+    ("lockout_hyperextension", "romanian_deadlift", RDL, dict(RDL, lockout_deg=-20)),
+    ("bar_drift", "romanian_deadlift", RDL, dict(RDL, drift_m=0.3)),
+    ("hips_rise_first", "kettlebell_deadlift", dict(knee_deg=20, knee_extra_deg=40),
+     dict(knee_deg=20, knee_extra_deg=40, hips_first=1.0)),
+    ("knees_locked_start", "romanian_deadlift", RDL, dict(RDL, knee_deg=1.0)),
+    ("knees_bent_start", "stiff_legged_deadlift", dict(knee_deg=2.0, depth_deg=105), dict(knee_deg=20.0, depth_deg=105)),
+    ("short_range", "stiff_legged_deadlift", dict(knee_deg=2.0, depth_deg=110), dict(knee_deg=2.0, depth_deg=45)),
+    ("incomplete_lockout", "cable_pull_through", dict(knee_deg=10, depth_deg=80),
+     dict(knee_deg=10, depth_deg=80, lockout_deg=25)),
+]
+
+
+@pytest.mark.parametrize("fault, drill, clean, faulty", CASES, ids=[c[0] for c in CASES])
+def test_detector_finds_the_fault_only_when_present(fault, drill, clean, faulty):
+    good = coached(hinge_movement(n_reps=3, **clean), drill=drill)
+    bad = coached(hinge_movement(n_reps=3, **faulty), drill=drill)
+    assert fault not in faults_of(good)
+    assert fault in faults_of(bad)
+    finding = next(f for r in bad.reps for f in r.faults if f.id == fault)
+    assert finding.threshold == next(s.threshold for s in get_drill(drill).faults if s.id == fault)
+    assert finding.cue and 0.3 <= finding.confidence <= 1.0
+    assert finding.frames[0] <= finding.frames[1]
+
+
+def test_shoulders_leading_the_hips_in_the_sitback():
+    assert "shoulders_lead" not in faults_of(coached(quadruped_movement(shoulders_lead=False)))
+    bad = coached(quadruped_movement(shoulders_lead=True))
+    assert bad.drill["id"] == "quadruped_sitback"
+    assert "shoulders_lead" in faults_of(bad)
+
+
+def test_side_only_faults_are_not_claimed_from_the_front():
+    bad = coached(hinge_movement(n_reps=3, **dict(RDL, shin_extra_deg=20)), drill="romanian_deadlift", yaw_deg=90)
+    assert "knees_forward" not in faults_of(bad)
+
+
+# --- recognition --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("movement, drill", [
+    (hinge_movement(knee_deg=20, depth_deg=85), "romanian_deadlift"),
+    (hinge_movement(knee_deg=2, depth_deg=105), "stiff_legged_deadlift"),
+    (quadruped_movement(), "quadruped_sitback"),
+])
+def test_recognition(movement, drill):
+    a = coached(movement)
+    assert a.drill["id"] == drill and a.drill["source"] == "recognised"
+
+
+def test_override_wins():
+    assert coached(hinge_movement(), drill="good_morning").drill == {
+        "id": "good_morning", "confidence": 1.0, "source": "override", "name": "Good morning"}
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+def test_clean_set_is_praised_and_has_no_cue():
+    rec = coached(hinge_movement(**RDL), drill="romanian_deadlift").recommendation
+    assert rec["primary_cue"] is None and rec["praise"] and rec["range"]["action"] == "stay"
+
+
+def test_safety_fault_is_the_primary_cue():
+    mv = hinge_movement(n_reps=3, **dict(RDL, lockout_deg=-20, shin_extra_deg=20))
+    rec = coached(mv, drill="romanian_deadlift").recommendation
+    assert rec["primary_cue"] == next(f.cue for f in get_drill("romanian_deadlift").faults
+                                      if f.id == "lockout_hyperextension")
+    assert rec["secondary_cues"]
+
+
+def test_range_is_shortened_where_position_was_lost():
+    rec = coached(hinge_movement(n_reps=3, **dict(RDL, knee_extra_deg=25)), drill="romanian_deadlift").recommendation
+    r = rec["range"]
+    assert r["action"] == "shorten" and r["limit_deg"] < 85.0
+    assert r["landmark"] in {lm.text for lm in get_drill("romanian_deadlift").landmarks}
+
+
+def test_clean_reps_at_a_scaled_range_reintroduce_range():
+    rec = coached(hinge_movement(n_reps=3, knee_deg=20, depth_deg=55), drill="romanian_deadlift").recommendation
+    assert rec["range"]["action"] == "reintroduce"
+    assert 55.0 < rec["range"]["limit_deg"] <= 70.0
