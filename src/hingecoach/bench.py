@@ -1,0 +1,139 @@
+"""``make bench``: throughput of each stage and memory, on a 640x480 clip.
+
+Stages: decode (PyAV, frames/s), pose (BlazePose on decoded frames, frames/s, with and without
+the silhouette profile), analysis after pose (features, reps, faults, coaching; frames/s on a
+long generated track), and end to end (decode + pose + analysis, as ``hinge analyze`` runs it)
+as a share of pose-only throughput. Memory: peak resident size of end-to-end runs over the clip
+once and three times over, in fresh processes, to show it does not grow with video length.
+Speed goals live here, never in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CLIP = Path("bench/clips/demo_rdl.mp4")
+
+
+def _decode_fps(clip: Path) -> tuple[float, int]:
+    from .io.video import iter_frames, probe
+
+    info = probe(clip)
+    t = time.perf_counter()
+    n = sum(1 for _ in iter_frames(info))
+    return n / (time.perf_counter() - t), n
+
+
+def _pose_fps(clip: Path, segmentation: bool, limit: int = 200) -> float:
+    from .io.video import iter_frames, probe
+    from .pose import get_backend
+
+    frames = []
+    for f in iter_frames(probe(clip)):
+        frames.append(f)
+        if len(frames) >= limit:
+            break
+    est = get_backend("mediapipe", "full", segmentation=segmentation)
+    try:
+        for f in frames[:10]:  # warm-up
+            est.process(f.rgb, f.t_s)
+        t = time.perf_counter()
+        for f in frames:
+            est.process(f.rgb, f.t_s)
+        return len(frames) / (time.perf_counter() - t)
+    finally:
+        est.close()
+
+
+def _end_to_end_fps(clip: Path, segmentation: bool) -> float:
+    from .pipeline import analyze_path
+
+    t = time.perf_counter()
+    res = analyze_path(clip, segmentation=segmentation)
+    return res.analysis.frames / (time.perf_counter() - t)
+
+
+def _analysis_fps(frames: int = 36000) -> float:
+    from .coach import coach_analysis
+    from .engine import analyze_track
+    from .testing import fake_hinge_track, hinge_movement
+
+    n_reps = max(1, int(frames / 30.0 / 4.0))
+    track = fake_hinge_track(hinge_movement(n_reps=n_reps, rep_s=3.0, pause_s=1.0), noise_px=1.0)
+    t = time.perf_counter()
+    analysis, tf = analyze_track(track)
+    coach_analysis(analysis, tf)
+    return track.n_frames / (time.perf_counter() - t)
+
+
+def _peak_rss_mb(clip: Path, repeats: int) -> float:
+    """Peak RSS of a fresh process that runs pose + analysis over the clip ``repeats`` times
+    in one stream (as one long video would be)."""
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from hingecoach.io.video import iter_frames, probe\n"
+        "from hingecoach.pose import get_backend\n"
+        f"info = probe(Path({str(clip)!r})); est = get_backend('mediapipe', 'full')\n"
+        f"for _ in range({repeats}):\n"
+        "    for f in iter_frames(info):\n"
+        "        est.process(f.rgb, f.t_s)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(clip: Path = DEFAULT_CLIP) -> dict[str, Any]:
+    """All measurements as a dict."""
+    decode, n = _decode_fps(clip)
+    pose = _pose_fps(clip, segmentation=False)
+    pose_seg = _pose_fps(clip, segmentation=True)
+    e2e = _end_to_end_fps(clip, segmentation=True)
+    analysis = _analysis_fps()
+    rss1, rss3 = _peak_rss_mb(clip, 1), _peak_rss_mb(clip, 3)
+    return {
+        "clip": str(clip), "frames": n,
+        "decode_fps": round(decode, 1),
+        "pose_fps": round(pose, 1),
+        "pose_with_silhouette_fps": round(pose_seg, 1),
+        "silhouette_cost_pct": round(100.0 * (pose / pose_seg - 1.0), 1),
+        "end_to_end_fps": round(e2e, 1),
+        "end_to_end_over_pose": round(e2e / pose_seg, 3),
+        "analysis_fps": round(analysis, 0),
+        "peak_rss_mb_1x": round(rss1, 1), "peak_rss_mb_3x": round(rss3, 1),
+        "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    """Print the benchmark table (and JSON with --json)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    r = run(args.clip)
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return
+    print(f"clip: {r['clip']} ({r['frames']} frames)")
+    print(f"decode                      {r['decode_fps']:8.1f} frames/s")
+    print(f"pose (BlazePose full)       {r['pose_fps']:8.1f} frames/s")
+    print(f"pose + silhouette profile   {r['pose_with_silhouette_fps']:8.1f} frames/s "
+          f"(+{r['silhouette_cost_pct']}% time)")
+    print(f"analysis after pose         {r['analysis_fps']:8.0f} frames/s (goal >= 5000)")
+    print(f"end to end                  {r['end_to_end_fps']:8.1f} frames/s = "
+          f"{r['end_to_end_over_pose']:.2f} x pose-only (goal >= 0.95)")
+    print(f"peak memory, clip once      {r['peak_rss_mb_1x']:8.1f} MB")
+    print(f"peak memory, clip 3 times   {r['peak_rss_mb_3x']:8.1f} MB (flat when about equal)")
+
+
+if __name__ == "__main__":
+    main()
