@@ -61,10 +61,10 @@ UPPER_T = (0.70, 0.95)
 #: it is reported apart and not added in. The lower back's bend sees only part of a spine that
 #: flexes from the sacrum to the neck, hence a gain > 1. Fitted on the synthetic athlete's side
 #: views (``python -m hingecoach.back calibrate``; docs/back.md).
-FLEXION_GAIN = 1.0
+FLEXION_GAIN = 2.8
 #: Change of the lower back's bend (degrees) at the bottom of a hinge with a neutral spine:
 #: folding at the hips alone flattens the standing lordosis a little. Fitted with FLEXION_GAIN.
-NEUTRAL_CHANGE_DEG = 0.0
+NEUTRAL_CHANGE_DEG = 5.0
 #: Frames near the lifter's most upright trunk serve as the standing profile: trunk tilt within
 #: this share of the clip's tilt range above its 5th percentile.
 STANDING_SHARE = 0.08

@@ -27,6 +27,7 @@ from .features import FEATURES, Features, References, frame_features
 from .kinematics import (
     CausalSmoother,
     classify_view,
+    despike,
     fill_gaps,
     mid_joints,
     overall_facing,
@@ -59,6 +60,15 @@ class TrackFeatures:
     person_found: np.ndarray
 
 
+#: Use the trunk tilt as the rep signal when the hip angle moves less than this share of it.
+TILT_OVER_HIP = 0.5
+
+
+def _spread(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    return float(np.percentile(finite, 95) - np.percentile(finite, 5)) if finite.size > 10 else math.nan
+
+
 def mask_low_confidence(track: PoseTrack, min_confidence: float) -> PoseTrack:
     """Set keypoints below ``min_confidence`` to NaN (they are guesses, not measurements)."""
     xy = track.xy.copy()
@@ -84,6 +94,9 @@ def run_reps(depth: np.ndarray, fps: float, params: RepParams) -> list[Rep]:
     Offline, the whole clip is known, so the counter is calibrated with the lifter's standing
     depth (the clip's 5th percentile): a bounce at the bottom is then never taken for the top.
     """
+    # Offline the whole signal is known: a short median filter removes pose glitches of a
+    # frame or two (a swapped limb) that would otherwise look like a turn.
+    depth = despike(depth, max(3, int(round(params.despike_s * fps)) | 1))
     finite = depth[np.isfinite(depth)]
     standing = float(np.percentile(finite, 5)) if finite.size else math.nan
     counter = RepCounter(params=params, fps=fps, standing_deg=standing)
@@ -115,8 +128,13 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
                                     float(settings.view["front_min_width_ratio"]))
-    feats = frame_features(joints, float(facing), refs, depth_from_tilt=view == "front",
-                           plausible=settings.plausible)
+    feats = frame_features(joints, float(facing), refs, plausible=settings.plausible)
+    # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
+    # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
+    hip_range = _spread(feats.hip_flexion_deg)
+    tilt_range = _spread(feats.trunk_tilt_deg)
+    if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
+        feats = frame_features(joints, float(facing), refs, depth_from_tilt=True, plausible=settings.plausible)
     reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person)
@@ -134,6 +152,17 @@ def rep_results(tf: TrackFeatures) -> list[RepResult]:
                   metrics=rep_metrics(f, r, fps))
         for r in tf.reps
     ]
+
+
+def camera_side(track: PoseTrack) -> str:
+    """Which side of the body faces the camera: the side whose joints the detector sees
+    better (``left``/``right``), or ``both`` when neither stands out (a front view)."""
+    names = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+    left = float(np.mean([track.confidence[:, JOINTS.index(f"left_{n}")].mean() for n in names]))
+    right = float(np.mean([track.confidence[:, JOINTS.index(f"right_{n}")].mean() for n in names]))
+    if abs(left - right) < 0.05:
+        return "both"
+    return "left" if left > right else "right"
 
 
 def analysis_warnings(tf: TrackFeatures) -> list[str]:
@@ -176,7 +205,7 @@ def analyze_track(track: PoseTrack, settings: Settings | None = None,
         source=dict(track.attrs.get("source", {})),
         fps=track.fps,
         frames=track.n_frames,
-        view={"label": tf.view, "confidence": round(view_conf, 3),
+        view={"label": tf.view, "confidence": round(view_conf, 3), "camera_side": camera_side(tf.track),
               "sagittal_confidence": round(view_conf if tf.view == "side" else
                                            (0.5 * view_conf if tf.view == "oblique" else 0.1), 3)},
         facing="right" if tf.facing > 0 else "left",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
+from scipy import ndimage, signal
 
 from .errors import HingeError
 from .skeletons import JOINTS
@@ -225,10 +225,22 @@ def facing_from_nose(nose: np.ndarray, ears: np.ndarray) -> np.ndarray:
 
 
 def overall_facing(track: PoseTrack, joints: dict[str, np.ndarray]) -> tuple[int, float]:
-    """The lifter's facing over the clip and the share of frames that agree with it."""
-    votes = facing_direction(joints)
+    """The lifter's facing over the clip and the share of frames that agree with it.
+
+    In a hinge the trunk tips forward: frames where the shoulders are well ahead of or behind
+    the hips (a third of the trunk length) vote first — that holds standing, kneeling and on all
+    fours. Elsewhere the head votes (nose ahead of the ears), then the feet (toes ahead of the
+    heels; kneeling or on all fours the toes point back, so they come last).
+    """
+    lean = joints["shoulder"][:, 0] - joints["hip"][:, 0]
+    trunk = segment_length(joints["hip"], joints["shoulder"])
+    ref = robust_max(trunk, 95.0)
+    tipped = np.abs(lean) > ref / 3.0 if np.isfinite(ref) else np.zeros(len(lean), bool)
     nose = track.xy[:, _IDX["nose"]]
-    votes = np.where(np.isnan(votes), facing_from_nose(nose, joints["ear"]), votes)
+    votes = np.where(tipped, np.sign(lean), np.nan)
+    if not np.isfinite(votes).any():
+        votes = facing_from_nose(nose, joints["ear"])
+        votes = np.where(np.isnan(votes), facing_direction(joints), votes)
     finite = votes[np.isfinite(votes)]
     if finite.size == 0:
         return 1, 0.0
@@ -280,3 +292,16 @@ def leg_line_x_at(joints: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
     out = np.where(np.isnan(out) & (y > ankle[..., 1]), ankle[..., 0], out)
     out = np.where(np.isnan(out) & (y < hip[..., 1]), hip[..., 0], out)
     return out
+
+
+def despike(x: np.ndarray, window: int) -> np.ndarray:
+    """Median-filter a 1-D series over ``window`` frames (``scipy.ndimage.median_filter``),
+    removing glitches shorter than half the window; NaNs stay NaN (they are bridged by linear
+    interpolation for the filter only)."""
+    finite = np.isfinite(x)
+    if finite.sum() < 2 or window < 3:
+        return x.copy()
+    idx = np.arange(len(x))
+    filled = np.interp(idx, idx[finite], x[finite])
+    out = ndimage.median_filter(filled, size=window, mode="nearest")
+    return np.where(finite, out, np.nan)

@@ -35,6 +35,7 @@ class RepParams:
     max_rep_s: float
     min_phase_s: float
     max_lost_s: float
+    despike_s: float
 
     @classmethod
     def from_settings(cls, reps: dict[str, Any]) -> RepParams:

@@ -197,7 +197,7 @@ def fake_hinge_track(movement: Movement | None = None, *, fps: float = 30.0, yaw
 
 
 def quadruped_movement(n_reps: int = 3, fps: float = 30.0, *, shoulders_lead: bool = False,
-                       rep_s: float = 3.0, pause_s: float = 1.0, depth_deg: float = 45.0) -> Movement:
+                       rep_s: float = 3.0, pause_s: float = 1.0, depth_deg: float = 60.0) -> Movement:
     """Quadruped sitbacks: shins on the floor, hips slide back toward the heels.
 
     The thigh swings back (hip flexion grows from 90°) while the trunk tips a little; with
