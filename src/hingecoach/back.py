@@ -70,6 +70,9 @@ NEUTRAL_CHANGE_DEG = 5.0
 STANDING_SHARE = 0.08
 #: Fewer standing frames than this and there is no reliable standing profile to compare with.
 MIN_STANDING_FRAMES = 5
+#: A whole human spine flexes about 80–90° at most: an estimate beyond this is a failed outline
+#: (a wrong edge, an object in the mask), never a reading.
+PLAUSIBLE_MAX_DEG = 90.0
 #: Half-width of the window around the bottom of a rep where the estimate is read (seconds).
 BOTTOM_HALF_S = 0.15
 
@@ -119,7 +122,7 @@ def profile_from_mask(mask: np.ndarray, hip_xy: np.ndarray, shoulder_xy: np.ndar
         pts = base[:, None, :] + sign * steps[None, :, None] * normal[None, None, :]  # (S, M, 2)
         # Bilinear samples along every ray at once; outside the image counts as background.
         vals = cv2.remap(m, pts[..., 0].astype(np.float32), pts[..., 1].astype(np.float32),
-                         interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+                         interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0.0,))
         inside = vals >= MASK_EDGE
         # An edge: the first sample outside, followed by two more outside.
         outside = ~inside
@@ -377,7 +380,11 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
     if math.isfinite(spread) and spread > 6.0:
         conf *= max(0.2, 6.0 / spread)
         reasons.append(f"the standing profile varies by {spread:.0f}°")
-    return BackReading(flexion_deg=float(np.median(flex[ok])),
+    value = float(np.median(flex[ok]))
+    if abs(value) > PLAUSIBLE_MAX_DEG:
+        return BackReading(math.nan, math.nan, math.nan, 0.0, (start, stop - 1),
+                           (*reasons, f"the outline is not a back's (a bend of {value:.0f}°)"))
+    return BackReading(flexion_deg=value,
                        lumbar_deg=float(np.nanmedian(bp.lumbar_deg[sel])),
                        thoracic_deg=float(np.nanmedian(bp.thoracic_deg[sel])),
                        confidence=float(min(1.0, max(0.0, conf))), frames=(start, stop - 1),

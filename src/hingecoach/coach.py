@@ -28,7 +28,7 @@ MIN_RANGE_DEG = 30.0        # never prescribe a range shallower than this
 # Posture and hand position, the coarse cues of recognition (degrees; leg lengths):
 POSTURE_LEVEL_TRUNK_DEG = 55.0  # a trunk this far from vertical at the top is on all fours
 POSTURE_BENT_KNEE_DEG = 55.0    # knees this bent at the top are kneeling (or on all fours)
-HANDS_BEHIND_LEGS_LEG = -0.10   # hands this far behind the leg line at the bottom: between the legs
+HANDS_BEHIND_LEGS_LEG = -0.05   # hands this far behind the knees at the bottom: between the legs
 HANDS_AT_SHOULDERS_LEG = 0.20   # hands within this of shoulder height at the top: load on the back
 HANDS_ABOVE_HIPS_LEG = 0.15     # hands this far above the hips at the top: a swing
 
@@ -73,7 +73,7 @@ def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
         for key in ("knee_flexion_start_deg", "knee_flexion_range_deg", "hip_flexion_peak_deg",
                     "knee_flexion_bottom_deg", "down_s", "up_s")
     }
-    wrist_behind = _median(list(f.wrist_leg_leg[bot_idx]))
+    wrist_behind = _median(list(tf.facing * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg))
     wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
     wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
     flags = {

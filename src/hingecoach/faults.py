@@ -110,6 +110,16 @@ def knee_hip_ratio(ctx: RepContext, spec: FaultSpec) -> Finding | None:
                     f"knees {knee:.0f}° for {hip:.0f}° at the hips")
 
 
+@register_detector("metric_above")
+def metric_above(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """A per-rep metric (``metric`` in the rule) above the threshold, e.g. the knees at the bottom."""
+    value = ctx.metrics.get(str(spec.params["metric"]))
+    if value is None or not math.isfinite(value) or value <= spec.threshold:
+        return None
+    b = ctx.rep.bottom
+    return _finding(spec, ctx, value, (b, b), ("hip", "knee", "ankle"))
+
+
 @register_detector("hips_rise_first")
 def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """On the way up, how much the trunk has risen when the knees are half straight."""

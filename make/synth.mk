@@ -1,0 +1,29 @@
+# Synthetic athlete (tools/synth, package hingesynth): its own venv because anny pulls
+# numpy 2 and torch, while the main .venv pins numpy 1.26 for mediapipe.
+SYNTH_VENV := .venv-synth
+SYNTH_PY := $(SYNTH_VENV)/bin/python
+SYNTH_STAMP := $(SYNTH_VENV)/.installed
+SYNTH_ENV := PYTHONPATH=$(CURDIR)/tools/synth PYOPENGL_PLATFORM=osmesa \
+	ANNY_CACHE_DIR=$(CURDIR)/.cache/anny WARP_CACHE_PATH=$(CURDIR)/.cache/warp
+SYNTH_JOBS ?= 2
+
+.PHONY: synth-venv synth test-synth
+
+synth-venv: $(SYNTH_STAMP)
+
+# torch first, by its exact version only: pip takes the CPU wheel on this machine's disk.
+$(SYNTH_STAMP): tools/synth/requirements.txt
+	@test -x $(SYNTH_PY) || $(PY) -m venv $(SYNTH_VENV) || python3 -m venv $(SYNTH_VENV)
+	$(SYNTH_PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(SYNTH_PY) -m pip install -q --disable-pip-version-check --no-deps -r tools/synth/requirements.txt
+	@touch $@
+
+# Regenerates bench/ bit-for-bit (about 25 min on 2 cores; the first run also builds
+# anny's model cache, ~3 min and ~790 MB under .cache/).
+synth: synth-venv
+	$(SYNTH_ENV) $(SYNTH_PY) -m hingesynth bench --out bench --jobs $(SYNTH_JOBS)
+
+test-synth: synth-venv
+	$(SYNTH_ENV) $(SYNTH_PY) -m pytest -q -p no:cacheprovider tests/synth/render
+
+test: test-synth
