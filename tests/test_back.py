@@ -194,9 +194,13 @@ def test_confidence_falls_out_of_profile() -> None:
     assert any("not in profile" in x for x in oblique.reasons)
 
 
-def test_without_profiles_the_detector_measures_nothing() -> None:
-    """A keypoint file has no silhouette: no finding (and no crash)."""
-    assert all(f is None for f in _findings(fake_hinge_track()))
+def test_without_profiles_the_fault_is_not_measured() -> None:
+    """A keypoint file has no silhouette: rounded_back is reported as not measured, not absent."""
+    tf = track_features(fake_hinge_track())
+    ctx = RepContext(rep=tf.reps[0], tf=tf, metrics={}, view_confidence=1.0)
+    findings, unmeasured = detect_faults(ctx, get_drill("romanian_deadlift").faults, "side")
+    assert "rounded_back" in unmeasured
+    assert all(f.id != "rounded_back" for f in findings)
 
 
 def test_rounded_back_is_measured_by_the_ladder() -> None:

@@ -60,6 +60,9 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     recommendation: dict[str, Any] | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: Findings of rules marked experimental in the drill data: kept for evaluation and
+    #: the curious, never coached (no cue, not in a rep's faults).
+    experimental: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
@@ -87,6 +90,7 @@ class Analysis:
             "warnings": self.warnings,
             "recommendation": self.recommendation,
             "provenance": self.provenance,
+            "experimental": self.experimental,
         }
 
     def to_json(self) -> str:

@@ -40,7 +40,7 @@ import numpy as np
 from .analysis import Finding
 from .drills import FaultSpec
 from .engine import TrackFeatures
-from .faults import RepContext, register_detector
+from .faults import NotMeasured, RepContext, register_detector
 
 #: Stations per edge, evenly spaced from the hip midpoint (t=0) to the shoulder midpoint (t=1).
 N_STATIONS = 21
@@ -416,10 +416,10 @@ def cached_back_profile(tf: TrackFeatures) -> BackProfile | None:
 @register_detector("back_flexion")
 def back_flexion(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Rounded back: spinal flexion at the bottom of the rep against the lifter's standing
-    profile, from the silhouette (degrees). None without silhouette profiles."""
+    profile, from the silhouette (degrees). Not measured without silhouette profiles."""
     bp = cached_back_profile(ctx.tf)
     if bp is None:
-        return None
+        raise NotMeasured(spec.id)
     half = float(spec.params.get("bottom_half_s", BOTTOM_HALF_S))
     reading = read_back(bp, ctx.window(ctx.rep.bottom, half), ctx.tf.view)
     if not math.isfinite(reading.flexion_deg) or spec.threshold is None \

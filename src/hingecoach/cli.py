@@ -92,6 +92,8 @@ def analyze(
     fmt: str | None = typer.Option(None, "--format", help="Keypoint file format (default: from the file)."),
     fps: float | None = typer.Option(None, "--fps", help="Frame rate for keypoint files that store none."),
     drill: str | None = typer.Option(None, "--drill", help="The drill, when recognition should be overridden."),
+    back: bool = typer.Option(False, "--back", help="Also measure the back's silhouette (experimental rounded-back"
+                              " check, reported under 'experimental'; about +25% pose time)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -112,7 +114,8 @@ def analyze(
                 bar.update(task, completed=done, total=total or None,
                            fps=done / elapsed if elapsed > 0 else 0.0)
 
-        result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress)
+        result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
+                              segmentation=back)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -71,9 +71,14 @@ def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
     values = {
         key: _median([r.metrics.get(key) for r in analysis.reps])  # type: ignore[misc]
         for key in ("knee_flexion_start_deg", "knee_flexion_range_deg", "hip_flexion_peak_deg",
-                    "knee_flexion_bottom_deg", "down_s", "up_s")
+                    "knee_flexion_bottom_deg", "knee_flexion_median_deg", "down_s", "up_s")
     }
-    wrist_behind = _median(list(tf.facing * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg))
+    # Between the legs: behind the knees while still above them (a bar at the shins is below
+    # the knees and, with the knees over it, also behind them).
+    behind = tf.facing * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
+    above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1]
+    wrist_behind = _median(list(np.where(above_knee, behind, np.nan)))
+    wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0
     wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
     wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
     flags = {
@@ -99,6 +104,7 @@ def score_drill(drill: Drill, sf: SetFeatures) -> float:
     if rec.get("posture", drill.posture) != sf.posture:
         return 0.0
     scores = [1.0]
+    prior = float(rec.get("prior", 1.0))
     for key, value in sf.values.items():
         if key in rec:
             low, high = rec[key]
@@ -106,7 +112,7 @@ def score_drill(drill: Drill, sf: SetFeatures) -> float:
     for flag, seen in sf.flags.items():
         wanted = bool(rec.get(flag, False))
         scores.append(1.0 if wanted == seen else 0.0)
-    return float(np.mean(scores))
+    return prior * float(np.mean(scores))
 
 
 def recognise_drill(analysis: Analysis, tf: TrackFeatures,
@@ -202,7 +208,10 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
         findings, missing = detect_faults(ctx, drill.faults, view)
-        rep_result.faults = findings
+        trial = {s.id for s in drill.faults if s.params.get("experimental")}
+        rep_result.faults = [f for f in findings if f.id not in trial]
+        analysis.experimental += [{"rep": rep_result.index, **asdict(f), "frames": list(f.frames)}
+                                  for f in findings if f.id in trial]
         unmeasured.update(missing)
     if unmeasured:
         analysis.provenance["unmeasured_faults"] = sorted(unmeasured)

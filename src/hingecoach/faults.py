@@ -68,6 +68,11 @@ class RepContext:
         return float(np.mean(vals)) if vals else 1.0
 
 
+class NotMeasured(Exception):
+    """Raised by a detector whose measurement is not available for this clip (e.g. the
+    silhouette was not recorded): the fault is reported as not measured, never as absent."""
+
+
 Detector = Callable[[RepContext, FaultSpec], Finding | None]
 DETECTORS: dict[str, Detector] = {}
 
@@ -317,7 +322,11 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
         if detector is None:
             unmeasured.append(spec.id)
             continue
-        finding = detector(ctx, spec)
+        try:
+            finding = detector(ctx, spec)
+        except NotMeasured:
+            unmeasured.append(spec.id)
+            continue
         if finding is not None and finding.confidence >= min_confidence:
             finding.cue = spec.cue
             found.append(finding)

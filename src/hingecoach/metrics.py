@@ -54,6 +54,7 @@ def rep_metrics(f: dict[str, np.ndarray], rep: Rep, fps: float, offset: int = 0)
         "knee_flexion_bottom_deg": _at(knee, b),
         "knee_flexion_max_deg": _nanmax(knee[whole]),
         "knee_flexion_range_deg": _nanmax(knee[whole]) - _nanmin(knee[whole]),
+        "knee_flexion_median_deg": float(np.nanmedian(knee[whole])) if np.isfinite(knee[whole]).any() else math.nan,
         "trunk_inclination_bottom_deg": _at(f["trunk_inclination_deg"], b),
         "trunk_tilt_bottom_deg": _at(f["trunk_tilt_deg"], b),
         "shin_angle_max_deg": _nanmax(f["shin_angle_deg"][whole]),

@@ -50,7 +50,7 @@ def _sha256(path: Path) -> str:
 
 
 def track_from_video(info: VideoInfo, model: str = "full", backend: str = "mediapipe",
-                     progress: Progress | None = None, segmentation: bool = True) -> PoseTrack:
+                     progress: Progress | None = None, segmentation: bool = False) -> PoseTrack:
     """Run pose estimation over a probed video, frame by frame, streaming the frames.
 
     With ``segmentation`` the backend also reduces each frame's person mask to a trunk profile
@@ -107,7 +107,7 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
 
 
 def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps: float | None = None,
-             progress: Progress | None = None, segmentation: bool = True) -> tuple[PoseTrack, float]:
+             progress: Progress | None = None, segmentation: bool = False) -> tuple[PoseTrack, float]:
     """A pose track from a video (pose estimation) or a keypoint file; and the seconds it took.
 
     ``segmentation`` (videos only): also measure the trunk's silhouette profile per frame.
@@ -137,7 +137,7 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
 def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
                  settings: Settings | None = None, progress: Progress | None = None,
-                 segmentation: bool = True) -> Result:
+                 segmentation: bool = False) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues."""
     settings = settings or load_settings()
     track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
