@@ -181,8 +181,29 @@ def _register_optional() -> None:
 _register_optional()
 
 
+def _silence_native_stderr() -> None:
+    """Keep native libraries (TensorFlow Lite, glog inside mediapipe) off the terminal.
+
+    They write straight to file descriptor 2, sometimes from their own threads. Python's
+    ``sys.stderr`` (our messages, errors, the progress bar) moves to a duplicate of the
+    terminal's descriptor; descriptor 2 itself goes to /dev/null. HINGE_DEBUG=1 keeps all.
+    """
+    if os.environ.get("HINGE_DEBUG"):
+        return
+    try:
+        sys.stderr.flush()
+        keep = os.dup(2)
+        sys.stderr = os.fdopen(keep, "w", buffering=1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 def main() -> None:
     """Entry point: run the app, turning every error into one line and an exit code."""
+    _silence_native_stderr()
     try:
         app(standalone_mode=False)
     except HingeError as exc:
