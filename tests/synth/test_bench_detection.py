@@ -16,6 +16,16 @@ MIN_DETECTION_RATE = 0.99
 CACHE = ROOT / ".cache" / "tracks"
 
 
+def _side_clips():
+    path = BENCH / "manifest.json"
+    if not path.exists():
+        return []
+    return [c for c in json.loads(path.read_text())["clips"] if c["view"] == "side"]
+
+
+SIDE = _side_clips()
+
+
 def detection_rate(video: Path) -> tuple[int, int]:
     """Frames where hingecoach's BlazePose backend found the athlete (the pose track is cached,
     so the bench rep-count tests reuse this one pass of pose estimation)."""
