@@ -41,7 +41,8 @@ def is_video(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (read in chunks), hex."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -128,7 +129,7 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
     source = dict(track.attrs.get("source", {}))
     source["path"] = str(path)
     if path.is_file():
-        source["sha256"] = _sha256(path)
+        source["sha256"] = file_sha256(path)
     attrs = dict(track.attrs)
     attrs["source"] = source
     return track.with_step("load", attrs=attrs), time.perf_counter() - started

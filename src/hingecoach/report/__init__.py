@@ -12,14 +12,13 @@ Modules: :mod:`.model` (measuring: per-frame readouts, target range, faults), :m
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from ..engine import TrackFeatures, track_features
 from ..errors import HingeError
-from ..pipeline import Result
+from ..pipeline import Result, file_sha256
 from ..track import PoseTrack
 from .history import athlete_history
 from .html import page_context, write_html
@@ -98,14 +97,6 @@ def write_report(result: Result, out_dir: Path, *, video: bool = True, plots: bo
                          plots=plots, html=html, db=db, athlete=athlete)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _find_source(doc: dict[str, Any], analysis_json: Path, override: Path | None) -> Path:
     recorded = _source_video(doc)
     candidates = [override] if override is not None else (
@@ -113,7 +104,7 @@ def _find_source(doc: dict[str, Any], analysis_json: Path, override: Path | None
     for path in candidates:
         if path is not None and path.is_file():
             expected = (doc.get("source") or {}).get("sha256")
-            if expected and _sha256(path) != expected:
+            if expected and file_sha256(path) != expected:
                 raise HingeError(f"{path}: is not the video that was analysed (its checksum differs)")
             return path
     shown = override or recorded
