@@ -95,3 +95,21 @@ def test_rep_metrics_on_known_movement():
     assert m["knee_flexion_range_deg"] == pytest.approx(40.0, abs=2.0)
     assert m["down_s"] == pytest.approx(2.0, abs=0.45)
     assert m["up_s"] == pytest.approx(2.0, abs=0.45)
+
+
+def test_live_engine_takes_a_backends_skeleton():
+    # A camera loop hands over BlazePose-33 frames as the backend makes them.
+    from hingecoach.skeletons import BLAZEPOSE33
+
+    track = fake_hinge_track(hinge_movement(n_reps=2)).standardized()
+    xy33 = np.full((track.n_frames, len(BLAZEPOSE33), 2), np.nan)
+    conf33 = np.zeros((track.n_frames, len(BLAZEPOSE33)))
+    for j, name in enumerate(track.keypoints):
+        xy33[:, BLAZEPOSE33.index(name)] = track.xy[:, j]
+        conf33[:, BLAZEPOSE33.index(name)] = track.confidence[:, j]
+    engine = HingeEngine(fps=track.fps)
+    last = None
+    for i in range(track.n_frames):
+        last = engine.push_pose(xy33[i], conf33[i], BLAZEPOSE33)
+    engine.finish()
+    assert last is not None and last.rep_count == 2

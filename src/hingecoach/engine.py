@@ -257,6 +257,7 @@ class HingeEngine:
         self._window: deque[dict[str, float]] = deque(maxlen=int(self.window_s * self.fps))
         self._first_in_window = 0
         self._i = -1
+        self._layout: tuple[tuple[str, ...], np.ndarray] | None = None
         self.rep_metrics: dict[int, dict[str, float | None]] = {}
 
     @property
@@ -292,6 +293,18 @@ class HingeEngine:
                 self.rep_metrics[ev.rep.index] = self._metrics(ev.rep)
         return FrameResult(index=i, t_s=t_s if t_s is not None else i / self.fps, features=row,
                            events=events, rep_count=len(self.counter.reps))
+
+    def push_pose(self, xy: np.ndarray, confidence: np.ndarray, keypoints: tuple[str, ...],
+                  t_s: float | None = None) -> FrameResult:
+        """Process one frame in any skeleton (e.g. a pose backend's ``FramePose`` with the
+        estimator's ``keypoints``): it is mapped to the project's joints, then :meth:`push`."""
+        if self._layout is None or self._layout[0] != keypoints:
+            index = np.array([keypoints.index(n) if n in keypoints else -1 for n in JOINTS])
+            self._layout = (keypoints, index)
+        index = self._layout[1]
+        std_xy = np.where((index >= 0)[:, None], xy[index], np.nan)
+        std_conf = np.where(index >= 0, confidence[index], 0.0)
+        return self.push(std_xy, std_conf, t_s)
 
     def finish(self) -> list[RepEvent]:
         """End of the stream: settle the last rep."""
