@@ -16,21 +16,10 @@ from typing import Any
 import numpy as np
 
 from .analysis import Analysis, Finding
+from .config import Settings, load_settings
 from .drills import SEVERITY_ORDER, Drill, get_drill, load_drills
 from .engine import TrackFeatures
 from .faults import RepContext, detect_faults
-
-#: Below this a recognised drill is reported but its drill-specific faults are still checked;
-#: the number is shown so a lifter can override with --drill.
-RANGE_MARGIN_DEG = 5.0      # scale back a little shallower than where position was lost
-REINTRODUCE_STEP_DEG = 10.0  # add range back in steps this size
-MIN_RANGE_DEG = 30.0        # never prescribe a range shallower than this
-# Posture and hand position, the coarse cues of recognition (degrees; leg lengths):
-POSTURE_LEVEL_TRUNK_DEG = 55.0  # a trunk this far from vertical at the top is on all fours
-POSTURE_BENT_KNEE_DEG = 55.0    # knees this bent at the top are kneeling (or on all fours)
-HANDS_BEHIND_LEGS_LEG = -0.05   # hands this far behind the knees at the bottom: between the legs
-HANDS_AT_SHOULDERS_LEG = 0.20   # hands within this of shoulder height at the top: load on the back
-HANDS_ABOVE_HIPS_LEG = 0.15     # hands this far above the hips at the top: a swing
 
 
 @dataclass(frozen=True)
@@ -47,8 +36,10 @@ def _median(values: list[float]) -> float:
     return float(np.median(finite)) if finite else math.nan
 
 
-def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
-    """Posture and the recognition features of the set."""
+def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | None = None) -> SetFeatures:
+    """Posture and the recognition features of the set (thresholds: ``[recognition]`` in
+    the analysis settings)."""
+    rec = (settings or load_settings()).recognition
     f, j, leg = tf.features, tf.joints, tf.refs.leg_px
     tops, bottoms = [], []
     for r in analysis.reps:
@@ -62,9 +53,9 @@ def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
     trunk_top = _median(list(f.trunk_inclination_deg[near_tops]))
     # Posture at the top of the reps: on hands and knees the trunk is near level and the knees
     # bent; kneeling tall the knees are bent under an upright trunk; else standing.
-    if trunk_top >= POSTURE_LEVEL_TRUNK_DEG and knee_top >= POSTURE_BENT_KNEE_DEG:
+    if trunk_top >= rec["posture_level_trunk_deg"] and knee_top >= rec["posture_bent_knee_deg"]:
         posture = "quadruped"
-    elif knee_top >= POSTURE_BENT_KNEE_DEG:
+    elif knee_top >= rec["posture_bent_knee_deg"]:
         posture = "kneeling"
     else:
         posture = "standing"
@@ -82,9 +73,9 @@ def set_features(analysis: Analysis, tf: TrackFeatures) -> SetFeatures:
     wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
     wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
     flags = {
-        "hands_between_legs": bool(wrist_behind < HANDS_BEHIND_LEGS_LEG),
-        "hands_at_shoulders": bool(wrist_vs_shoulder_top < HANDS_AT_SHOULDERS_LEG),
-        "hands_above_hips_at_top": bool(wrist_above_hip_top > HANDS_ABOVE_HIPS_LEG),
+        "hands_between_legs": bool(wrist_behind < rec["hands_behind_legs_leg"]),
+        "hands_at_shoulders": bool(wrist_vs_shoulder_top < rec["hands_at_shoulders_leg"]),
+        "hands_above_hips_at_top": bool(wrist_above_hip_top > rec["hands_above_hips_leg"]),
     }
     return SetFeatures(posture=posture, values=values, flags=flags)
 
@@ -137,8 +128,10 @@ def _depth_at(tf: TrackFeatures, frame: int) -> float:
     return float(hip[frame]) if 0 <= frame < len(hip) and math.isfinite(hip[frame]) else math.nan
 
 
-def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill) -> dict[str, Any]:
-    """Primary cue (safety first), secondary cues, praise, and the range to own next."""
+def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill, settings: Settings | None = None) -> dict[str, Any]:
+    """Primary cue (safety first), secondary cues, praise, and the range to own next
+    (numbers: ``[coaching]`` in the analysis settings)."""
+    coaching = (settings or load_settings()).coaching
     reps = analysis.reps
     counts: Counter[str] = Counter()
     first: dict[str, Finding] = {}
@@ -161,12 +154,12 @@ def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill) -> dict[str, 
     range_: dict[str, Any] = {"limit_deg": None, "landmark": None, "action": "stay",
                               "full_range_deg": drill.full_range_deg, "achieved_deg": round(deepest, 1)}
     if lost:
-        limit = max(MIN_RANGE_DEG, min(lost) - RANGE_MARGIN_DEG)
+        limit = max(coaching["min_range_deg"], min(lost) - coaching["range_margin_deg"])
         range_.update(limit_deg=round(limit, 1), landmark=drill.landmark_for(limit), action="shorten")
         summary = (f"{clean} of {len(reps)} reps clean. Position was lost at about {min(lost):.0f}° of hip "
                    f"flexion: shorten the range — {drill.landmark_for(limit)} — and own it before going deeper.")
-    elif reps and clean == len(reps) and deepest < drill.full_range_deg - REINTRODUCE_STEP_DEG:
-        nxt = min(drill.full_range_deg, deepest + REINTRODUCE_STEP_DEG)
+    elif reps and clean == len(reps) and deepest < drill.full_range_deg - coaching["reintroduce_step_deg"]:
+        nxt = min(drill.full_range_deg, deepest + coaching["reintroduce_step_deg"])
         range_.update(limit_deg=round(nxt, 1), landmark=drill.landmark_for(nxt), action="reintroduce")
         summary = (f"All {len(reps)} reps clean at about {deepest:.0f}°: reintroduce range — "
                    f"{drill.landmark_for(nxt)}.")

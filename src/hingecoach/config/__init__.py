@@ -18,6 +18,8 @@ class Settings:
     reps: dict[str, Any]
     scale: dict[str, Any]
     plausible: dict[str, list[float]]
+    recognition: dict[str, float]
+    coaching: dict[str, float]
     source: str = "hingecoach/config/analysis.toml"
 
 
@@ -25,4 +27,5 @@ def load_settings() -> Settings:
     """Load the packaged ``analysis.toml``."""
     text = resources.files(__package__).joinpath("analysis.toml").read_text()
     data = tomllib.loads(text)
-    return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale", "plausible")})
+    return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale", "plausible",
+                                         "recognition", "coaching")})
