@@ -159,17 +159,18 @@ def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log
             res = _analyze(cached_track(path, cache), None)
             doc = res.analysis.to_dict()
             found = len(doc["reps"])
+            faulty_reps = sum(1 for r in doc["reps"] if r["faults"])
             faults_found = set_faults(doc)
             experimental_found = set_faults({"reps": _experimental_reps(doc)})
             drill = (doc.get("drill") or {}).get("id")
             error = None
         except HingeError as exc:
-            found, faults_found, experimental_found, drill, error = 0, [], [], None, str(exc)
+            found, faulty_reps, faults_found, experimental_found, drill, error = 0, 0, [], [], None, str(exc)
         tol = int(row.get("reps_tol") or 0)
         true_reps = int(row["reps"])
         item: dict[str, Any] = {
             "clip": row["clip"], "view": row["view"], "exercise": row.get("exercise"),
-            "reps_true": true_reps, "reps_found": found, "reps_tol": tol,
+            "reps_true": true_reps, "reps_found": found, "reps_tol": tol, "reps_with_faults": faulty_reps,
             "reps_ok": abs(found - true_reps) <= tol, "faults_true": sorted(truth),
             "faults_found": faults_found, "experimental_found": experimental_found,
             "drill_found": drill, "error": error,
@@ -188,7 +189,9 @@ def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log
         "reps": _by_view(items, _rep_stats),
         "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
         "good_form": {"clips": len(good),
-                      "with_false_faults": [i["clip"] for i in good if i["faults_found"]]},
+                      "with_false_faults": [i["clip"] for i in good if i["faults_found"]],
+                      "reps": sum(i["reps_found"] for i in good),
+                      "reps_with_faults": sum(i["reps_with_faults"] for i in good)},
     }
 
 
@@ -318,7 +321,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         if "good_form" in part:
             g = part["good_form"]
             lines += ["", f"Good-form clips with a reported fault: {len(g['with_false_faults'])} of {g['clips']}"
-                      + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")]
+                      + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")
+                      + f"; good-form reps with a reported fault: {g['reps_with_faults']} of {g['reps']}"]
         if name == "bench":
             misses = _bench_misses(part)
             lines += ["", "### Injected faults not found (what the landmarks do not show, as measured)", ""]
