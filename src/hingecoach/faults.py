@@ -99,6 +99,20 @@ def _median(a: np.ndarray) -> float:
     return float(np.nanmedian(a)) if np.isfinite(a).any() else math.nan
 
 
+def _rise_over_start(ctx: RepContext, spec: FaultSpec, series: np.ndarray,
+                     joints: tuple[str, ...]) -> Finding | None:
+    """How far a per-frame series of the rep rises above its value at the rep's start
+    (median of the first 0.15 s); a finding when the largest rise passes the threshold."""
+    if not np.isfinite(series).any():
+        return None
+    rise = series - _median(series[: max(2, int(0.15 * ctx.fps))])
+    worst = float(np.nanmax(rise))
+    if not math.isfinite(worst) or worst <= spec.threshold:
+        return None
+    over = np.flatnonzero(rise > spec.threshold) + ctx.rep.start
+    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), joints)
+
+
 @register_detector("knee_hip_ratio")
 def knee_hip_ratio(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Squatted hinge: knee flexion at the bottom over the rep's peak hip flexion."""
@@ -195,16 +209,7 @@ def knee_change(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 @register_detector("knee_travel")
 def knee_travel(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Knees travelling forward over the ankles during the rep."""
-    ahead = ctx.tf.features.knee_ahead_leg[ctx.whole()]
-    if not np.isfinite(ahead).any():
-        return None
-    base = _median(ahead[: max(2, int(0.15 * ctx.fps))])
-    travel = ahead - base
-    worst = float(np.nanmax(travel))
-    if not math.isfinite(worst) or worst <= spec.threshold:
-        return None
-    over = np.flatnonzero(travel > spec.threshold) + ctx.rep.start
-    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("knee", "ankle"))
+    return _rise_over_start(ctx, spec, ctx.tf.features.knee_ahead_leg[ctx.whole()], ("knee", "ankle"))
 
 
 def _start_knee(ctx: RepContext) -> float:
@@ -266,15 +271,7 @@ def heel_lift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     j = ctx.tf.joints
     s = ctx.whole()
     rise = (j["foot_index"][s, 1] - j["heel"][s, 1]) / ctx.tf.refs.leg_px
-    if not np.isfinite(rise).any():
-        return None
-    base = _median(rise[: max(2, int(0.15 * ctx.fps))])
-    lift = rise - base
-    worst = float(np.nanmax(lift))
-    if not math.isfinite(worst) or worst <= spec.threshold:
-        return None
-    over = np.flatnonzero(lift > spec.threshold) + ctx.rep.start
-    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("heel", "foot_index"))
+    return _rise_over_start(ctx, spec, rise, ("heel", "foot_index"))
 
 
 @register_detector("shoulders_lead")
