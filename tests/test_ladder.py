@@ -9,6 +9,7 @@ from hingecoach.coach import coach_analysis
 from hingecoach.drills import get_drill, ladder, load_drills, parse_drill
 from hingecoach.engine import analyze_track
 from hingecoach.errors import HingeError
+from hingecoach.faults import RepContext, detect_faults
 from hingecoach.testing import fake_hinge_track, hinge_movement, quadruped_movement
 
 
@@ -63,7 +64,7 @@ RDL = dict(knee_deg=20.0, depth_deg=85.0)
 CASES = [
     # (fault id, drill, clean movement kwargs, faulty movement kwargs)
     ("knee_dominant", "kettlebell_deadlift", dict(knee_deg=15, knee_extra_deg=40), dict(knee_deg=15, knee_extra_deg=90)),
-    ("knee_rebend", "romanian_deadlift", RDL, dict(RDL, knee_extra_deg=25)),
+    ("knee_rebend", "romanian_deadlift", RDL, dict(RDL, rebend_deg=30)),
     ("knees_forward", "romanian_deadlift", RDL, dict(RDL, shin_extra_deg=20)),
     ("lockout_hyperextension", "romanian_deadlift", RDL, dict(RDL, lockout_deg=-20)),
     ("bar_drift", "romanian_deadlift", RDL, dict(RDL, drift_m=0.3)),
@@ -94,6 +95,30 @@ def test_shoulders_leading_the_hips_in_the_sitback():
     bad = coached(quadruped_movement(shoulders_lead=True))
     assert bad.drill["id"] == "quadruped_sitback"
     assert "shoulders_lead" in faults_of(bad)
+
+
+def test_knees_bending_on_the_way_down_are_not_a_rebend():
+    # Knees that bend with depth are the knees-forward / knee-dominant faults; a re-bend is the
+    # knees bending again on the way up.
+    assert "knee_rebend" not in faults_of(coached(hinge_movement(n_reps=3, **dict(RDL, knee_extra_deg=25)),
+                                                  drill="romanian_deadlift"))
+
+
+def test_knees_forward_is_measured_on_the_way_down():
+    # A re-bend on the way up pushes the knees forward too, but that is the re-bend's cue.
+    found = faults_of(coached(hinge_movement(n_reps=3, **dict(RDL, rebend_deg=30)), drill="romanian_deadlift"))
+    assert "knee_rebend" in found and "knees_forward" not in found
+
+
+def test_a_squatted_hinge_gets_one_cue_not_its_symptoms():
+    squat = dict(knee_deg=20, knee_extra_deg=80, shin_extra_deg=20)
+    found = faults_of(coached(hinge_movement(n_reps=3, **squat), drill="romanian_deadlift"))
+    assert "knee_dominant" in found and "knees_forward" not in found
+    # Without the root fault among the drill's rules, the symptom is reported.
+    analysis, tf = analyze_track(fake_hinge_track(hinge_movement(n_reps=3, **squat)))
+    specs = tuple(s for s in get_drill("romanian_deadlift").faults if s.id != "knee_dominant")
+    ctx = RepContext(rep=tf.reps[0], tf=tf, metrics=analysis.reps[0].metrics, view_confidence=1.0)
+    assert "knees_forward" in {f.id for f in detect_faults(ctx, specs, "side")[0]}
 
 
 def test_side_only_faults_are_not_claimed_from_the_front():

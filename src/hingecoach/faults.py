@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import minimum_filter1d
 
 from .analysis import Finding
 from .drills import FaultSpec
@@ -191,25 +192,47 @@ def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"))
 
 
-@register_detector("knee_change")
-def knee_change(ctx: RepContext, spec: FaultSpec) -> Finding | None:
-    """Knees that should stay fixed changed angle during the rep."""
-    knee = ctx.tf.features.knee_flexion_deg[ctx.whole()]
-    if not np.isfinite(knee).any():
+def _sustained_peak(series: np.ndarray, frames: int) -> float:
+    """The largest value the series holds for ``frames`` consecutive frames (a one-frame pose
+    glitch is not a movement)."""
+    if not np.isfinite(series).any():
+        return math.nan
+    filled = np.where(np.isfinite(series), series, -np.inf)
+    held = minimum_filter1d(filled, size=max(1, min(frames, len(filled))), mode="nearest")
+    peak = float(np.max(held))
+    return peak if math.isfinite(peak) else math.nan
+
+
+@register_detector("knee_rebend")
+def knee_rebend(ctx: RepContext, spec: FaultSpec) -> Finding | None:
+    """Knees that bend again on the way up: the knee flexion of the ascent, held for
+    ``sustain_s``, above the most the knees were bent (also held) on the way down. Knees that
+    bend as the lifter descends are the knees-forward and knee-dominant faults, not this one."""
+    knee = ctx.tf.features.knee_flexion_deg
+    held = int(round(float(spec.params.get("sustain_s", 0.2)) * ctx.fps))
+    s, b, e = ctx.rep.start, ctx.rep.bottom, ctx.rep.end
+    start = _median(knee[s: s + max(2, int(0.15 * ctx.fps))])
+    descent = _sustained_peak(knee[s: b + 1] - start, held)
+    ascent = knee[b: e + 1] - start
+    rise = _sustained_peak(ascent, held)
+    if not (math.isfinite(rise) and math.isfinite(descent)):
         return None
-    start = _median(knee[: max(2, int(0.15 * ctx.fps))])
-    dev = np.abs(knee - start)
-    worst = float(np.nanmax(dev))
-    if not math.isfinite(worst) or worst <= spec.threshold:
+    value = rise - max(descent, 0.0)
+    if value <= spec.threshold:
         return None
-    over = np.flatnonzero(dev > spec.threshold) + ctx.rep.start
-    return _finding(spec, ctx, worst, (int(over[0]), int(over[-1])), ("hip", "knee", "ankle"))
+    over = np.flatnonzero(ascent - max(descent, 0.0) > spec.threshold) + b
+    frames = (int(over[0]), int(over[-1])) if over.size else (b, e)
+    return _finding(spec, ctx, value, frames, ("hip", "knee", "ankle"),
+                    f"knees {rise:.0f}° more bent than at the start on the way up, {max(descent, 0.0):.0f}° on the way down")
 
 
 @register_detector("knee_travel")
 def knee_travel(ctx: RepContext, spec: FaultSpec) -> Finding | None:
-    """Knees travelling forward over the ankles during the rep."""
-    return _rise_over_start(ctx, spec, ctx.tf.features.knee_ahead_leg[ctx.whole()], ("knee", "ankle"))
+    """Knees travelling forward over the ankles: on the way down (``phase = "descent"``, the
+    default: the hinge itself) or anywhere in the rep (``phase = "rep"``)."""
+    phase = str(spec.params.get("phase", "descent"))
+    stop = ctx.rep.bottom if phase == "descent" else ctx.rep.end
+    return _rise_over_start(ctx, spec, ctx.tf.features.knee_ahead_leg[ctx.rep.start: stop + 1], ("knee", "ankle"))
 
 
 def _start_knee(ctx: RepContext) -> float:
@@ -327,6 +350,11 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
         if finding is not None and finding.confidence >= min_confidence:
             finding.cue = spec.cue
             found.append(finding)
+    # A fault that is a symptom of another one found on the same rep (knees forward in a
+    # squatted hinge) is not cued twice: the drill data names what suppresses it.
+    ids = {f.id for f in found}
+    by_id = {s.id: s for s in specs}
+    found = [f for f in found if not ids & set(by_id[f.id].params.get("suppressed_by", ()))]
     return found, unmeasured
 
 

@@ -51,19 +51,21 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
                    knee_deg: float = 20.0, knee_extra_deg: float = 0.0, shin_extra_deg: float = 0.0,
                    rep_s: float = 3.0, pause_s: float = 1.0, lead_s: float = 1.0,
                    tail_s: float = 1.0, lockout_deg: float = 0.0, hips_first: float = 0.0,
-                   drift_m: float = 0.0, start_at_bottom: bool = False,
+                   drift_m: float = 0.0, rebend_deg: float = 0.0, start_at_bottom: bool = False,
                    final_setdown: bool = False) -> Movement:
     """A set of hinge reps with a cosine depth profile.
 
     ``knee_extra_deg`` bends the knees further with depth (a squatted hinge); ``shin_extra_deg``
     drives the knees forward with depth; ``lockout_deg`` < 0 leans back at the top;
     ``hips_first`` in [0, 1] straightens the knees ahead of the hips on the way up;
-    ``drift_m`` moves the hands forward with depth; ``start_at_bottom`` starts the clip at the
+    ``drift_m`` moves the hands forward with depth; ``rebend_deg`` bends the knees again halfway
+    up (an RDL turned into a deadlift on the way up); ``start_at_bottom`` starts the clip at the
     bottom of the first rep; ``final_setdown`` ends with a descent and no lift.
     """
     n_rep = int(rep_s * fps)
     segs: list[np.ndarray] = []
     knee_segs: list[np.ndarray] = []
+    bend_segs: list[np.ndarray] = []
     reps: list[tuple[int, int, int]] = []
     t0 = 0
 
@@ -72,6 +74,7 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         n = int(seconds * fps)
         segs.append(np.full(n, value))
         knee_segs.append(np.zeros(n))
+        bend_segs.append(np.zeros(n))
         t0 += n
 
     hold(lead_s)
@@ -84,15 +87,18 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         u = np.where(up, 1.0 - x, 0.0)
         knee_share = np.where(up, (1 - hips_first) * x + hips_first * np.clip(1 - 2 * u, 0, 1), x)
         hip_share = np.where(up, (1 - hips_first) * x + hips_first * np.clip(2 * (1 - u), 0, 1), x)
+        bend = np.where(up, np.sin(np.clip(phase - np.pi, 0.0, np.pi)), 0.0)
         if r == 0 and start_at_bottom:
             half = n_rep // 2
             segs = [hip_share[half:]]
             knee_segs = [knee_share[half:]]
+            bend_segs = [bend[half:]]
             t0 = len(x) - half
             reps.append((0, 0, t0 - 1))
         else:
             segs.append(hip_share)
             knee_segs.append(knee_share)
+            bend_segs.append(bend)
             reps.append((t0, t0 + n_rep // 2, t0 + n_rep - 1))
             t0 += n_rep
         hold(pause_s)
@@ -100,6 +106,7 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         x = (1 - np.cos(np.linspace(0, np.pi, n_rep // 2))) / 2.0
         segs.append(x)
         knee_segs.append(x)
+        bend_segs.append(np.zeros(len(x)))
         t0 += len(x)
         hold(tail_s, 1.0)
     else:
@@ -108,7 +115,7 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
     kfrac = np.concatenate(knee_segs)
     # The top of every rep sits at lockout_deg (0 = trunk and thigh in line), blending smoothly.
     hip = frac * depth_deg + (1.0 - frac) * lockout_deg
-    knee = knee_deg + kfrac * knee_extra_deg
+    knee = knee_deg + kfrac * knee_extra_deg + np.concatenate(bend_segs) * rebend_deg
     shin = knee * 0.5 + kfrac * shin_extra_deg
     return Movement(hip_flexion_deg=hip, knee_flexion_deg=knee, shin_angle_deg=shin,
                     wrist_forward_m=frac * drift_m, reps=reps)
