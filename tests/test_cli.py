@@ -144,6 +144,38 @@ def test_large_frames_are_downscaled(tmp_path, monkeypatch):
     assert len(frames) == 3 and frames[0].rgb.shape == (48, 64, 3)
 
 
+@pytest.mark.parametrize("turn, k", [(90, 1), (-90, 3), (180, 2)])
+def test_phone_rotation_is_applied(tmp_path, monkeypatch, turn, k):
+    # A phone stores portrait video as landscape pictures plus a display matrix: the frames
+    # hingecoach analyses must be the picture as displayed (FFmpeg: a counter-clockwise turn).
+    path = tmp_path / "phone.mp4"
+    coded = np.zeros((48, 64, 3), np.uint8)
+    coded[:16, :16] = 255  # a white block in the top-left corner of the coded picture
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.set_display_rotation(turn)
+        for _ in range(3):
+            for pkt in s.encode(av.VideoFrame.from_ndarray(coded, format="rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    info = video.probe(path)
+    shown = np.rot90(coded, k)
+    assert (info.width, info.height) == (shown.shape[1], shown.shape[0])
+    frames = list(video.iter_frames(info))
+    assert len(frames) == 3 and frames[0].rgb.shape == shown.shape
+    white = np.argwhere(frames[0].rgb[..., 0] > 128).mean(axis=0)
+    assert np.allclose(white, np.argwhere(shown[..., 0] > 128).mean(axis=0), atol=2.0)
+    monkeypatch.setattr(video, "MAX_LONG_SIDE_PX", 32)  # turned and downscaled together
+    assert next(iter(video.iter_frames(video.probe(path)))).rgb.shape == (shown.shape[0] // 2, shown.shape[1] // 2, 3)
+
+
+def test_unrotated_video_is_left_alone(tmp_path):
+    info = video.probe(_write_video(tmp_path / "c.mp4", frames=2, size=(64, 48)))
+    assert info.rotation_ccw_deg == 0 and (info.width, info.height) == (64, 48)
+
+
 def test_zero_fps_keypoints_rejected(tmp_path):
     tr = fake_hinge_track().standardized()
     path = tmp_path / "j.csv"

@@ -93,7 +93,8 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
     attrs = {
         "backend": backend, "model": estimator.model, "skeleton": estimator.skeleton,
         "source": {"path": str(info.path), "kind": "video", "width": info.width,
-                   "height": info.height, "analysed_scale": round(scale, 4)},
+                   "height": info.height, "analysed_scale": round(scale, 4),
+                   "rotation_ccw_deg": info.rotation_ccw_deg},
         "warnings": warnings, "segmentation": segmentation,
     }
     prof = None

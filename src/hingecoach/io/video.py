@@ -34,6 +34,15 @@ class VideoInfo:
     frame_count: int
     width: int
     height: int
+    #: Counter-clockwise turn (0, 90, 180, 270) that the container's display matrix asks for
+    #: (phones store portrait video as landscape pictures plus this); ``width`` and ``height``
+    #: are the picture as displayed, after the turn.
+    rotation_ccw_deg: int = 0
+
+    @property
+    def quarter_turns(self) -> int:
+        """The display rotation in counter-clockwise quarter turns (``np.rot90``'s ``k``)."""
+        return (self.rotation_ccw_deg // 90) % 4
 
     @property
     def duration_s(self) -> float:
@@ -76,12 +85,26 @@ def probe(path: str | Path) -> VideoInfo:
         if max(width, height) > REFUSE_LONG_SIDE_PX:
             raise HingeError(f"{path.name}: resolution {width}x{height} is too large to analyse")
         try:
-            next(container.decode(stream))
+            first = next(container.decode(stream))
         except (StopIteration, av.error.FFmpegError):
             raise HingeError(f"{path.name}: no frame could be decoded (truncated or corrupt video)") from None
     if not math.isfinite(fps) or fps <= 0 or fps > 1000:
         raise HingeError(f"{path.name}: the video has no usable frame rate ({fps:g} fps)")
-    return VideoInfo(path=path, fps=fps, frame_count=count, width=width, height=height)
+    rotation = display_rotation(first)
+    if rotation % 180:
+        width, height = height, width
+    return VideoInfo(path=path, fps=fps, frame_count=count, width=width, height=height,
+                     rotation_ccw_deg=rotation)
+
+
+def display_rotation(frame: av.VideoFrame) -> int:
+    """The counter-clockwise display turn of a decoded frame, snapped to a quarter turn (0 when
+    the container has no display matrix)."""
+    try:
+        angle = float(frame.rotation or 0.0)
+    except (AttributeError, ValueError, TypeError):
+        return 0
+    return int(round(angle / 90.0)) % 4 * 90 if math.isfinite(angle) else 0
 
 
 @dataclass(frozen=True)
@@ -101,8 +124,9 @@ def _scale_for(info: VideoInfo) -> float:
 def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
     """Yield the frames of a probed video in order, decoded ahead in a thread.
 
-    Frames whose long side exceeds :data:`MAX_LONG_SIDE_PX` are downscaled; timestamps come
-    from the container where it gives them (variable frame rate), else index / fps.
+    Frames whose long side exceeds :data:`MAX_LONG_SIDE_PX` are downscaled and turned upright
+    as the container's display matrix asks (a phone's portrait video); timestamps come from the
+    container where it gives them (variable frame rate), else index / fps.
     """
     scale = _scale_for(info)
     q: queue.Queue[Frame | None | BaseException] = queue.Queue(maxsize=prefetch)
@@ -113,8 +137,10 @@ def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
             with av.open(str(info.path)) as container:
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
-                width = int(round(info.width * scale / 2) * 2)
-                height = int(round(info.height * scale / 2) * 2)
+                turns = info.quarter_turns
+                coded_w, coded_h = (info.height, info.width) if turns % 2 else (info.width, info.height)
+                width = int(round(coded_w * scale / 2) * 2)
+                height = int(round(coded_h * scale / 2) * 2)
                 i = 0
                 try:
                     for vf in container.decode(stream):
@@ -125,6 +151,8 @@ def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
                             rgb = vf.to_ndarray(format="rgb24", width=width, height=height)
                         else:
                             rgb = vf.to_ndarray(format="rgb24")
+                        if turns:
+                            rgb = np.ascontiguousarray(np.rot90(rgb, turns), dtype=np.uint8)
                         q.put(Frame(index=i, t_s=t_s, rgb=rgb))
                         i += 1
                 except av.error.FFmpegError:
