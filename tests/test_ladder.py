@@ -90,6 +90,23 @@ def test_detector_finds_the_fault_only_when_present(fault, drill, clean, faulty)
     assert finding.frames[0] <= finding.frames[1]
 
 
+def test_heel_lift_detector_for_a_coach_who_enables_it(tmp_path):
+    # heel_lift is in common.toml but no packaged drill lists it (BlazePose feet cannot show it
+    # on real video); a coach's drill file can, and the detector must then work.
+    (tmp_path / "flat.toml").write_text(
+        'id = "flat_rdl"\nname = "Flat-foot RDL"\ncommon_faults = ["heel_lift"]\n'
+        '[full_range]\nhip_flexion_deg = 90.0\n')
+    spec = load_drills(tmp_path)["flat_rdl"].faults
+
+    def found(**kw):
+        analysis, tf = analyze_track(fake_hinge_track(hinge_movement(n_reps=2, **dict(RDL, **kw))))
+        ctx = RepContext(rep=tf.reps[0], tf=tf, metrics=analysis.reps[0].metrics, view_confidence=1.0)
+        return {f.id for f in detect_faults(ctx, spec, "side")[0]}
+
+    assert "heel_lift" not in found()
+    assert "heel_lift" in found(heel_lift_m=0.08)
+
+
 def test_shoulders_leading_the_hips_in_the_sitback():
     assert "shoulders_lead" not in faults_of(coached(quadruped_movement(shoulders_lead=False)))
     bad = coached(quadruped_movement(shoulders_lead=True))

@@ -45,13 +45,16 @@ class Movement:
     wrist_forward_m: np.ndarray
     #: True rep boundaries (start, bottom, end) in frames.
     reps: list[tuple[int, int, int]] = field(default_factory=list)
+    #: Heel height above its standing place, in metres (heel lift); None: flat feet.
+    heel_rise_m: np.ndarray | None = None
 
 
 def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.0,
                    knee_deg: float = 20.0, knee_extra_deg: float = 0.0, shin_extra_deg: float = 0.0,
                    rep_s: float = 3.0, pause_s: float = 1.0, lead_s: float = 1.0,
                    tail_s: float = 1.0, lockout_deg: float = 0.0, hips_first: float = 0.0,
-                   drift_m: float = 0.0, rebend_deg: float = 0.0, start_at_bottom: bool = False,
+                   drift_m: float = 0.0, rebend_deg: float = 0.0, heel_lift_m: float = 0.0,
+                   start_at_bottom: bool = False,
                    final_setdown: bool = False) -> Movement:
     """A set of hinge reps with a cosine depth profile.
 
@@ -59,7 +62,8 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
     drives the knees forward with depth; ``lockout_deg`` < 0 leans back at the top;
     ``hips_first`` in [0, 1] straightens the knees ahead of the hips on the way up;
     ``drift_m`` moves the hands forward with depth; ``rebend_deg`` bends the knees again halfway
-    up (an RDL turned into a deadlift on the way up); ``start_at_bottom`` starts the clip at the
+    up (an RDL turned into a deadlift on the way up); ``heel_lift_m`` raises the heels with depth;
+    ``start_at_bottom`` starts the clip at the
     bottom of the first rep; ``final_setdown`` ends with a descent and no lift.
     """
     n_rep = int(rep_s * fps)
@@ -118,7 +122,7 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
     knee = knee_deg + kfrac * knee_extra_deg + np.concatenate(bend_segs) * rebend_deg
     shin = knee * 0.5 + kfrac * shin_extra_deg
     return Movement(hip_flexion_deg=hip, knee_flexion_deg=knee, shin_angle_deg=shin,
-                    wrist_forward_m=frac * drift_m, reps=reps)
+                    wrist_forward_m=frac * drift_m, reps=reps, heel_rise_m=frac * heel_lift_m)
 
 
 def _unit(angle_deg: np.ndarray, fwd_sign: float, up_sign: float) -> np.ndarray:
@@ -149,6 +153,8 @@ def body_3d(m: Movement, body: Body) -> np.ndarray:
     head = shoulder + body.head_m * _unit(trunk + 20.0, 1.0, 1.0)
     ear = head - np.array([0.05, 0.0])
     heel = ankle + np.array([-0.05, -0.06])
+    if m.heel_rise_m is not None:
+        heel = heel + np.stack([np.zeros(t), m.heel_rise_m], axis=-1)
     toe = ankle + np.array([body.foot_m - 0.05, -0.07])
     out = np.zeros((t, len(JOINTS), 3))
     sagittal = {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee,
