@@ -19,38 +19,122 @@ from .analysis import Analysis, Finding
 from .config import Settings, load_settings
 from .drills import SEVERITY_ORDER, Drill, get_drill, load_drills
 from .engine import TrackFeatures
+from .errors import HingeError
 from .faults import RepContext, detect_faults
+from .kinematics import despike, mid_joints, robust_max, segment_length
+from .metrics import set_knee_deg
+from .reps import Rep
 
 
 @dataclass(frozen=True)
 class SetFeatures:
-    """What recognition reads: medians over the reps of the set."""
+    """What recognition reads: medians over the reps of the set.
+
+    ``angles`` says where the joint angles came from: ``"image"`` (2D sagittal angles, a side
+    or oblique view), ``"world"`` (3D angles from the pose model's world landmarks, when the view
+    hides the sagittal plane) or ``"none"`` (hidden, and no world landmarks: angle features NaN).
+    """
 
     posture: str
     values: dict[str, float]
     flags: dict[str, bool]
+    angles: str = "image"
 
 
-def _median(values: list[float]) -> float:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
+def _median(values: list[float] | np.ndarray) -> float:
+    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
     return float(np.median(finite)) if finite else math.nan
+
+
+def _nanmax(x: np.ndarray) -> float:
+    return float(np.nanmax(x)) if np.isfinite(x).any() else math.nan
+
+
+def _nanmin(x: np.ndarray) -> float:
+    return float(np.nanmin(x)) if np.isfinite(x).any() else math.nan
+
+
+def _inner_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The angle at ``b`` between ``b→a`` and ``b→c`` (degrees), for points of any dimension."""
+    u, v = a - b, c - b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))  # type: ignore[no-any-return]
+
+
+def sagittal_hidden(tf: TrackFeatures) -> bool:
+    """True when the view hides the sagittal angles: filmed from the front, or the engine counted
+    reps on the view-free trunk tilt because the 2D hip angle barely moved (see
+    :func:`hingecoach.engine.track_features`)."""
+    f = tf.features
+    return tf.view == "front" or bool(np.array_equal(f.depth_deg, f.trunk_tilt_deg, equal_nan=True))
+
+
+def recognition_angles(tf: TrackFeatures, settings: Settings) -> tuple[np.ndarray, np.ndarray, str]:
+    """Knee and hip flexion per frame (degrees) for recognition, and where they came from.
+
+    The 2D sagittal angles when the view shows them; otherwise the unsigned 3D angles between the
+    segments of the pose model's world landmarks (metres, view-independent, unsmoothed: a median
+    filter removes glitches), or NaN when the track has no world landmarks. Unsigned: a straight
+    joint reads 0, a lean back at the top reads as a small flexion.
+    """
+    f = tf.features
+    if not sagittal_hidden(tf):
+        return f.knee_flexion_deg, f.hip_flexion_deg, "image"
+    world = tf.track.world
+    if world is None or not np.isfinite(world).any():
+        nan = np.full(tf.track.n_frames, math.nan)
+        return nan, nan, "none"
+    j = mid_joints(world, tf.track.confidence, float(settings.pose["min_confidence"]))
+    window = max(3, int(round(float(settings.recognition["world_despike_s"]) * tf.track.fps)) | 1)
+    knee = despike(180.0 - _inner_angle_deg(j["hip"], j["knee"], j["ankle"]), window)
+    hip = despike(180.0 - _inner_angle_deg(j["shoulder"], j["hip"], j["knee"]), window)
+    return knee, hip, "world"
+
+
+def _rep_readings(rep: Rep, depth: np.ndarray, knee: np.ndarray, hip: np.ndarray, fps: float,
+                  rec: dict[str, Any]) -> dict[str, float]:
+    """One rep's recognition readings; the set-up knee (what tells an RDL from an SLDL) is
+    :func:`hingecoach.metrics.set_knee_deg`, read where the drill's own faults do not spoil it."""
+    whole = np.arange(rep.start, rep.end + 1)
+    knee_set = set_knee_deg(rep, depth, knee, hip, fps, rec)
+    return {
+        "knee_flexion_start_deg": float(knee[rep.start]) if rep.started_in_clip else math.nan,
+        "knee_flexion_set_deg": knee_set,
+        "knee_flexion_range_deg": _nanmax(knee[whole]) - _nanmin(knee[whole]),
+        "hip_flexion_peak_deg": _nanmax(hip[whole]),
+        "knee_flexion_bottom_deg": float(knee[rep.bottom]),
+        "knee_flexion_median_deg": _median(knee[whole]),
+        "down_s": (rep.bottom - rep.start) / fps,
+        "up_s": (rep.end - rep.bottom) / fps,
+    }
 
 
 def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | None = None) -> SetFeatures:
     """Posture and the recognition features of the set (thresholds: ``[recognition]`` in
-    the analysis settings)."""
-    rec = (settings or load_settings()).recognition
+    the analysis settings).
+
+    Values are medians over the reps: knee and hip angles (degrees; see
+    :func:`recognition_angles` for the view they are read in), rep times (s), and the hand depth
+    at the bottom, ``hand_depth_shank``: how far the wrists are below the knees, in shank lengths
+    (+ below; vertical positions read the same from any view). It tells where the load travels:
+    to the floor (deadlifts), along the shins (RDL, SLDL), or above the knees (swing).
+    """
+    settings = settings or load_settings()
+    rec = settings.recognition
     f, j, leg = tf.features, tf.joints, tf.refs.leg_px
+    knee, hip, source = recognition_angles(tf, settings)
+    reps = tf.reps[:len(analysis.reps)]
     tops, bottoms = [], []
-    for r in analysis.reps:
-        d = f.depth_deg[r.bottom_frame:r.end_frame + 1]
-        tops.append(r.bottom_frame + int(np.nanargmin(d)) if np.isfinite(d).any() else r.end_frame)
-        bottoms.append(r.bottom_frame)
+    for r in reps:
+        d = f.depth_deg[r.bottom:r.end + 1]
+        tops.append(r.bottom + int(np.nanargmin(d)) if np.isfinite(d).any() else r.end)
+        bottoms.append(r.bottom)
     top_idx, bot_idx = np.array(tops, int), np.array(bottoms, int)
     half = max(1, int(0.2 * tf.track.fps))
     near_tops = np.unique(np.clip((top_idx[:, None] + np.arange(-half, half + 1)).ravel(), 0, tf.track.n_frames - 1))
-    knee_top = _median(list(f.knee_flexion_deg[near_tops]))
-    trunk_top = _median(list(f.trunk_inclination_deg[near_tops]))
+    knee_top = _median(knee[near_tops])
+    trunk_top = _median(f.trunk_inclination_deg[near_tops])
     # Posture at the top of the reps: on hands and knees the trunk is near level and the knees
     # bent; kneeling tall the knees are bent under an upright trunk; else standing.
     if trunk_top >= rec["posture_level_trunk_deg"] and knee_top >= rec["posture_bent_knee_deg"]:
@@ -59,28 +143,28 @@ def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | Non
         posture = "kneeling"
     else:
         posture = "standing"
-    values = {
-        key: _median([r.metrics.get(key) for r in analysis.reps])  # type: ignore[misc]
-        for key in ("knee_flexion_start_deg", "knee_flexion_range_deg", "hip_flexion_peak_deg",
-                    "knee_flexion_bottom_deg", "knee_flexion_median_deg", "down_s", "up_s")
-    }
+    readings = [_rep_readings(r, f.depth_deg, knee, hip, tf.track.fps, rec) for r in reps]
+    values = {key: _median([rd[key] for rd in readings]) for key in readings[0]} if readings else {}
+    shank = robust_max(segment_length(j["knee"], j["ankle"]), float(settings.scale["reference_percentile"]))
+    values["hand_depth_shank"] = _median((j["wrist"][bot_idx, 1] - j["knee"][bot_idx, 1]) / shank)
     # Between the legs: behind the knees while still above them (a bar at the shins is below
     # the knees and, with the knees over it, also behind them).
     behind = tf.facing * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
     above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1]
-    wrist_behind = _median(list(np.where(above_knee, behind, np.nan)))
+    wrist_behind = _median(np.where(above_knee, behind, np.nan))
     wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0
-    wrist_vs_shoulder_top = _median(list(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg))
-    wrist_above_hip_top = _median(list((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg))
+    wrist_vs_shoulder_top = _median(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg)
+    wrist_above_hip_top = _median((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg)
     flags = {
         "hands_between_legs": bool(wrist_behind < rec["hands_behind_legs_leg"]),
         "hands_at_shoulders": bool(wrist_vs_shoulder_top < rec["hands_at_shoulders_leg"]),
         "hands_above_hips_at_top": bool(wrist_above_hip_top > rec["hands_above_hips_leg"]),
     }
-    return SetFeatures(posture=posture, values=values, flags=flags)
+    return SetFeatures(posture=posture, values=values, flags=flags, angles=source)
 
 
 def _range_score(value: float, low: float, high: float, scale: float = 10.0) -> float:
+    """1 inside [low, high], falling as exp(-distance/scale) outside; 0.5 (no evidence) for NaN."""
     if not math.isfinite(value):
         return 0.5
     if low <= value <= high:
@@ -89,31 +173,45 @@ def _range_score(value: float, low: float, high: float, scale: float = 10.0) -> 
     return float(math.exp(-dist / scale))
 
 
-def score_drill(drill: Drill, sf: SetFeatures) -> float:
+def feature_scale(key: str, scales: dict[str, float]) -> float:
+    """The soft-range scale of a feature: its own entry in ``scales``, else its unit's (the last
+    part of the name: ``deg``, ``s``, ``shank``)."""
+    unit = key.rsplit("_", 1)[-1]
+    if key in scales:
+        return float(scales[key])
+    if unit in scales:
+        return float(scales[unit])
+    raise HingeError(f"recognition feature {key!r}: no scale for its unit {unit!r} in [recognition.scale]"
+                     f" (known: {', '.join(sorted(scales))})")
+
+
+def score_drill(drill: Drill, sf: SetFeatures, settings: Settings | None = None) -> float:
     """How well a set matches a drill's recognition hints, in [0, 1]."""
     rec = drill.recognition
     if rec.get("posture", drill.posture) != sf.posture:
         return 0.0
+    scales = (settings or load_settings()).recognition["scale"]
     scores = [1.0]
     prior = float(rec.get("prior", 1.0))
     for key, value in sf.values.items():
         if key in rec:
             low, high = rec[key]
-            scores.append(_range_score(value, float(low), float(high)))
+            scores.append(_range_score(value, float(low), float(high), feature_scale(key, scales)))
     for flag, seen in sf.flags.items():
         wanted = bool(rec.get(flag, False))
         scores.append(1.0 if wanted == seen else 0.0)
     return prior * float(np.mean(scores))
 
 
-def recognise_drill(analysis: Analysis, tf: TrackFeatures,
-                    drills: dict[str, Drill] | None = None) -> tuple[str | None, float, dict[str, float]]:
+def recognise_drill(analysis: Analysis, tf: TrackFeatures, drills: dict[str, Drill] | None = None,
+                    settings: Settings | None = None) -> tuple[str | None, float, dict[str, float]]:
     """The most likely drill, a confidence in [0, 1], and every drill's score."""
     if not analysis.reps:
         return None, 0.0, {}
+    settings = settings or load_settings()
     drills = drills or load_drills()
-    sf = set_features(analysis, tf)
-    scores = {d.id: round(score_drill(d, sf), 3) for d in drills.values()}
+    sf = set_features(analysis, tf, settings)
+    scores = {d.id: round(score_drill(d, sf, settings), 3) for d in drills.values()}
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best_id, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0

@@ -16,8 +16,10 @@ import numpy as np
 from scipy.ndimage import minimum_filter1d
 
 from .analysis import Finding
+from .config import load_settings
 from .drills import FaultSpec
 from .engine import TrackFeatures
+from .metrics import set_knee_deg
 from .reps import Rep
 from .skeletons import JOINTS
 
@@ -236,9 +238,13 @@ def knee_travel(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 
 
 def _start_knee(ctx: RepContext) -> float:
+    """The knee bend the lifter set up with (:func:`hingecoach.metrics.set_knee_deg`: read at
+    the top, or while hinged when a lockout fault spoils the top)."""
     if not ctx.rep.started_in_clip:
         return math.nan
-    return _median(ctx.tf.features.knee_flexion_deg[ctx.window(ctx.rep.start)])
+    f = ctx.tf.features
+    return set_knee_deg(ctx.rep, f.depth_deg, f.knee_flexion_deg, f.hip_flexion_deg, ctx.fps,
+                        load_settings().recognition)
 
 
 @register_detector("knee_start_below")

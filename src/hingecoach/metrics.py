@@ -7,6 +7,7 @@ times in seconds. A metric that cannot be measured (joint missing) is ``None``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,38 @@ def _nanmin(a: np.ndarray) -> float:
 
 def _at(a: np.ndarray, i: int) -> float:
     return float(a[i]) if 0 <= i < len(a) else math.nan
+
+
+def _median(a: np.ndarray) -> float:
+    return float(np.nanmedian(a)) if np.isfinite(a).any() else math.nan
+
+
+def set_knee_deg(rep: Rep, depth: np.ndarray, knee: np.ndarray, hip: np.ndarray, fps: float,
+                 params: dict[str, Any]) -> float:
+    """The knee bend the lifter sets and holds for the hinge (degrees): what tells a Romanian
+    from a stiff-legged deadlift, and whether the knees were unlocked.
+
+    A reading of the knees right at the rep's start is spoiled by the drill's own faults, so it
+    is read where they are not: at the top, where the lifter stands (knee faults bend the knees
+    with depth), unless the hip at the top is no lockout (a lean back straightens the knees, a
+    lockout that stops short leaves them bent) — then over the hinged half of the rep.
+    ``params``: ``top_window_s``, ``top_share``, ``hinged_share``, ``lockout_hip_deg``
+    (``[recognition]`` in the analysis settings).
+    """
+    n = len(depth)
+    pad = int(round(float(params["top_window_s"]) * fps))
+    lo, hi = max(0, rep.start - pad), min(n, rep.end + pad + 1)
+    frames = np.arange(lo, hi)
+    top_depth = _nanmin(depth[lo:hi])
+    span = float(depth[rep.bottom]) - top_depth
+    with np.errstate(invalid="ignore"):
+        top = frames[depth[lo:hi] <= top_depth + float(params["top_share"]) * span]
+        whole = np.arange(rep.start, rep.end + 1)
+        hinged = whole[depth[whole] >= top_depth + float(params["hinged_share"]) * span]
+    knee_top, hip_top = _median(knee[top]), _median(hip[top])
+    low, high = params["lockout_hip_deg"]
+    locked = not math.isfinite(hip_top) or float(low) <= hip_top <= float(high)
+    return knee_top if locked or not hinged.size else _median(knee[hinged])
 
 
 def rep_metrics(f: dict[str, np.ndarray], rep: Rep, fps: float, offset: int = 0) -> dict[str, float | None]:

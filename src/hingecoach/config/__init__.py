@@ -18,7 +18,7 @@ class Settings:
     reps: dict[str, Any]
     scale: dict[str, Any]
     plausible: dict[str, list[float]]
-    recognition: dict[str, float]
+    recognition: dict[str, Any]
     coaching: dict[str, float]
     source: str = "hingecoach/config/analysis.toml"
 
