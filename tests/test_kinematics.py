@@ -99,3 +99,11 @@ def test_body_scale_does_not_change_normalised_metrics():
     a, b = small.reps[0].metrics, large.reps[0].metrics
     assert a["knee_travel_leg"] == pytest.approx(b["knee_travel_leg"], abs=0.01)
     assert a["hip_flexion_peak_deg"] == pytest.approx(b["hip_flexion_peak_deg"], abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", [0.0, 180.0])
+def test_lean_back_at_lockout_does_not_flip_the_facing(yaw):
+    # Long holds leaning back at the top outnumber the hinged frames; the hinge still decides.
+    track = fake_hinge_track(hinge_movement(n_reps=3, knee_deg=18, depth_deg=85, lockout_deg=-25), yaw_deg=yaw)
+    _, tf = analyze_track(track)
+    assert tf.facing == (1 if yaw == 0.0 else -1)

@@ -244,7 +244,13 @@ def overall_facing(track: PoseTrack, joints: dict[str, np.ndarray]) -> tuple[int
     finite = votes[np.isfinite(votes)]
     if finite.size == 0:
         return 1, 0.0
-    mean = float(np.mean(finite))
+    if tipped.any():
+        # The most tipped quarter of those frames decides: a hinge tips forward much further
+        # (60-90°) than a lean back at lockout (10-35°), which may be held longer than the hinge.
+        far = np.abs(lean) >= np.nanpercentile(np.abs(lean[tipped]), 75.0)
+        mean = float(np.nansum(lean[tipped & far]))
+    else:
+        mean = float(np.mean(finite))
     facing = 1 if mean >= 0 else -1
     return facing, float(np.mean(finite == facing))
 
