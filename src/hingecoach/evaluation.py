@@ -291,6 +291,31 @@ def _bench_misses(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _bench_extras(part: dict[str, Any]) -> list[str]:
+    """Faults reported on bench clips where none of that kind was injected (coached ones)."""
+    return [f"- `{c['clip']}`: {', '.join(f'`{x}`' for x in extra)}" for c in part["clips"]
+            if (extra := sorted(set(c["faults_found"]) - set(c["faults_true"])))]
+
+
+def _not_coached() -> list[str]:
+    """Fault rules that exist as data but that no packaged drill coaches: experimental ones and
+    those no drill lists (a coach may still enable them in a drill file)."""
+    import tomllib
+    from importlib import resources
+
+    from .drills import load_drills
+
+    common = tomllib.loads(resources.files("hingecoach.drills").joinpath("data", "common.toml").read_text())
+    used = {s.id for d in load_drills().values() for s in d.faults if not s.params.get("experimental")}
+    lines = []
+    for fid, table in sorted(common.get("faults", {}).items()):
+        if table.get("experimental"):
+            lines.append(f"- `{fid}`: experimental — measured and reported under `experimental`, never coached.")
+        elif fid not in used:
+            lines.append(f"- `{fid}`: no packaged drill coaches it — {table.get('not_coached', 'see its rule in common.toml')}")
+    return lines
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The evaluation as markdown (what ``make eval`` writes to docs/accuracy.md)."""
     lines = ["# hingecoach accuracy", "",
@@ -327,6 +352,10 @@ def render_markdown(report: dict[str, Any]) -> str:
             misses = _bench_misses(part)
             lines += ["", "### Injected faults not found (what the landmarks do not show, as measured)", ""]
             lines += misses or ["- none"]
+            lines += ["", "### Faults reported that were not injected", ""]
+            lines += _bench_extras(part) or ["- none"]
+            lines += ["", "### Faults the landmarks cannot show (not coached)", ""]
+            lines += _not_coached() or ["- none"]
         if part.get("angles"):
             lines += ["", "### Angle error against ground truth (degrees)", ""]
             lines += _table(["angle", "drill", "view", "frames", "mean", "p95", "max"],
