@@ -230,3 +230,58 @@ def test_profiles_must_match_the_frames() -> None:
     track = fake_hinge_track()
     with pytest.raises(HingeError):
         track.with_step("bad", profiles=np.zeros((track.n_frames + 1, 42, 2)))
+
+
+def _notes(track: PoseTrack) -> list[list[dict]]:  # type: ignore[type-arg]
+    tf = track_features(track)
+    specs = get_drill("romanian_deadlift").faults
+    return [back.experimental_notes(RepContext(rep=rep, tf=tf, metrics={}, view_confidence=1.0), specs, "side")
+            for rep in tf.reps]
+
+
+def test_a_neutral_back_is_noted_on_every_rep() -> None:
+    """A back that stays neutral gets an experimental 'neutral back' note per rep: its value
+    (the same estimate the fault reads), the bound it stayed within, frames and confidence."""
+    per_rep = _notes(track_with_back(0.0))
+    assert per_rep and all(len(n) == 1 for n in per_rep)
+    for (note,) in per_rep:
+        assert note["id"] == "neutral_back" and note["fault"] == "rounded_back"
+        assert note["value"] <= note["threshold"] == back.NEUTRAL_HELD_DEG and note["unit"] == "deg"
+        assert note["confidence"] >= back.NOTE_MIN_CONFIDENCE and len(note["frames"]) == 2
+        assert "held within" in note["detail"]
+
+
+def test_a_rounding_back_is_not_praised() -> None:
+    """Rounded past the fault's threshold, or in the grey zone between the neutral bound and
+    the threshold, the back gets no note."""
+    spec = _rounded_back_spec()
+    grey = ((back.NEUTRAL_HELD_DEG + spec.threshold) / 2 / back.FLEXION_GAIN + back.NEUTRAL_CHANGE_DEG) / 0.3
+    assert all(n == [] for n in _notes(track_with_back(grey)))
+    assert all(n == [] for n in _notes(track_with_back(60.0)))
+
+
+def test_no_note_without_profiles_out_of_view_or_once_coached() -> None:
+    """No silhouette, a view the rule does not apply in, or a rule that is no longer
+    experimental: no experimental note (praise follows its fault)."""
+    assert all(n == [] for n in _notes(fake_hinge_track()))
+    tf = track_features(track_with_back(0.0))
+    ctx = RepContext(rep=tf.reps[0], tf=tf, metrics={}, view_confidence=1.0)
+    specs = get_drill("romanian_deadlift").faults
+    assert back.experimental_notes(ctx, specs, "front") == []
+    from dataclasses import replace
+
+    coached = tuple(replace(s, params={k: v for k, v in s.params.items() if k != "experimental"}) for s in specs)
+    assert back.experimental_notes(ctx, coached, "side") == []
+
+
+def test_neutral_back_notes_reach_the_analysis() -> None:
+    """The coaching stage records the notes in ``experimental_notes`` (never as a cue)."""
+    from hingecoach.coach import coach_analysis
+    from hingecoach.engine import analyze_track
+
+    analysis, tf = analyze_track(track_with_back(0.0))
+    coach_analysis(analysis, tf, drill_override="romanian_deadlift")
+    notes = analysis.to_dict()["experimental_notes"]
+    assert {n["rep"] for n in notes} == {r.index for r in analysis.reps}
+    assert all(n["id"] == "neutral_back" for n in notes)
+    assert all(f.id != "neutral_back" for r in analysis.reps for f in r.faults)

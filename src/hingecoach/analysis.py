@@ -63,6 +63,8 @@ class Analysis:
     #: Findings of rules marked experimental in the drill data: kept for evaluation and
     #: the curious, never coached (no cue, not in a rep's faults).
     experimental: list[dict[str, Any]] = field(default_factory=list)
+    #: Praise from experimental rules (a neutral back held): recorded, never coached.
+    experimental_notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
@@ -91,6 +93,7 @@ class Analysis:
             "recommendation": self.recommendation,
             "provenance": self.provenance,
             "experimental": self.experimental,
+            "experimental_notes": self.experimental_notes,
         }
 
     def to_json(self) -> str:

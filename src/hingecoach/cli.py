@@ -93,7 +93,7 @@ def analyze(
     fps: float | None = typer.Option(None, "--fps", help="Frame rate for keypoint files that store none."),
     drill: str | None = typer.Option(None, "--drill", help="The drill, when recognition should be overridden."),
     back: bool = typer.Option(False, "--back", help="Also measure the back's silhouette (experimental rounded-back"
-                              " check, reported under 'experimental'; about +25% pose time)."),
+                              " check, reported under 'experimental'; about +4% pose time)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),

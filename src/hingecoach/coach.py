@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import back
 from .analysis import Analysis, Finding
 from .config import Settings, load_settings
 from .drills import SEVERITY_ORDER, Drill, get_drill, load_drills
@@ -303,6 +304,8 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
         rep_result.faults = [f for f in findings if f.id not in trial]
         analysis.experimental += [{"rep": rep_result.index, **asdict(f), "frames": list(f.frames)}
                                   for f in findings if f.id in trial]
+        analysis.experimental_notes += [{"rep": rep_result.index, **n}
+                                        for n in back.experimental_notes(ctx, drill.faults, view)]
         unmeasured.update(missing)
     if unmeasured:
         analysis.provenance["unmeasured_faults"] = sorted(unmeasured)

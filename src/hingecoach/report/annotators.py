@@ -29,6 +29,8 @@ SEVERITY_RGB: dict[str, tuple[int, int, int]] = {
 LEFT_RGB = (90, 200, 250)
 RIGHT_RGB = (255, 196, 90)
 CHAIN_RGB = (255, 255, 255)
+#: The back's outline from the silhouette (experimental: a colour no fault or side uses).
+BACK_RGB = (186, 104, 255)
 PANEL_ALPHA = 0.55
 _I = {n: i for i, n in enumerate(JOINTS)}
 
@@ -126,6 +128,22 @@ class SkeletonAnnotator:
             if p:
                 cv2.circle(frame, p, max(3, int(round(5 * u))), (20, 20, 20), -1, cv2.LINE_AA)
                 cv2.circle(frame, p, max(2, int(round(4 * u))), CHAIN_RGB, -1, cv2.LINE_AA)
+        return frame
+
+
+class BackContourAnnotator:
+    """The back's outline as the silhouette measured it, on the frames around each rep's bottom
+    where the back is read (nothing on other frames, or without silhouette profiles)."""
+
+    def annotate(self, frame: np.ndarray, state: FrameState) -> np.ndarray:
+        pts = state.model.dorsal.get(state.index)
+        if pts is None or len(pts) < 2:
+            return frame
+        u = _unit(frame)
+        line = np.round(pts).astype(np.int32).reshape(-1, 1, 2)
+        thick = max(2, int(round(3 * u)))
+        cv2.polylines(frame, [line], False, (20, 20, 20), thick + 2, cv2.LINE_AA)  # a dark edge
+        cv2.polylines(frame, [line], False, BACK_RGB, thick, cv2.LINE_AA)
         return frame
 
 
@@ -275,13 +293,13 @@ class CueBannerAnnotator:
 
 def video_annotators() -> list[Annotator]:
     """The annotators of the annotated video, in drawing order."""
-    return [SkeletonAnnotator(), AngleAnnotator(), RepCounterAnnotator(), RangeBarAnnotator(),
-            CueBannerAnnotator()]
+    return [SkeletonAnnotator(), BackContourAnnotator(), AngleAnnotator(), RepCounterAnnotator(),
+            RangeBarAnnotator(), CueBannerAnnotator()]
 
 
 def keyframe_annotators() -> list[Annotator]:
-    """The lighter set drawn on the report's keyframes (skeleton and angles only)."""
-    return [SkeletonAnnotator(), AngleAnnotator()]
+    """The lighter set drawn on the report's keyframes (skeleton, the back's outline, angles)."""
+    return [SkeletonAnnotator(), BackContourAnnotator(), AngleAnnotator()]
 
 
 def annotate(frame: np.ndarray, state: FrameState, annotators: list[Annotator]) -> np.ndarray:

@@ -86,6 +86,7 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
         "images": {k: data_uri(v, "image/png") for k, v in images.items()},
         "history": {"athlete": history[0], "image": data_uri(history[1], "image/png")} if history else None,
         "warnings": doc.get("warnings") or [],
+        "back_outline": bool(model.dorsal),
     }
 
 

@@ -126,6 +126,9 @@ class ReportModel:
     target: Target | None
     faults: list[FaultSpan]
     reps: list[dict[str, Any]] = field(default_factory=list)
+    #: Frame → the back's outline (S, 2) pixels, hip to shoulder, on the frames around each
+    #: rep's bottom where the back is read (:func:`back_contours`); empty without silhouettes.
+    dorsal: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_reps(self) -> int:
@@ -181,6 +184,30 @@ def _fault_spans(doc: dict[str, Any], fps: float, n_frames: int) -> list[FaultSp
     return spans
 
 
+def back_contours(tf: TrackFeatures, reps: list[dict[str, Any]]) -> dict[int, np.ndarray]:
+    """The dorsal outline on the frames where the back is read: within
+    :data:`hingecoach.back.BOTTOM_HALF_S` of each rep's bottom, inside the rep. Empty when the
+    track has no silhouette profiles (keypoint files, ``--back`` off)."""
+    if tf.track.profiles is None:
+        return {}
+    from ..back import BOTTOM_HALF_S, cached_back_profile, dorsal_contour
+
+    bp = cached_back_profile(tf)
+    if bp is None:
+        return {}
+    t = tf.track.n_frames
+    half = max(1, int(round(BOTTOM_HALF_S * tf.track.fps)))
+    out: dict[int, np.ndarray] = {}
+    for rep in reps:
+        b = int(rep["bottom_frame"])
+        lo, hi = max(0, int(rep["start_frame"]), b - half), min(t - 1, int(rep["end_frame"]), b + half)
+        for i in range(lo, hi + 1):
+            pts = dorsal_contour(bp, i)
+            if len(pts) >= 3:
+                out[i] = pts
+    return out
+
+
 def build_model(doc: dict[str, Any], tf: TrackFeatures) -> ReportModel:
     """Measure what the report needs from an analysis document and its track features."""
     t = tf.track.n_frames
@@ -212,7 +239,8 @@ def build_model(doc: dict[str, Any], tf: TrackFeatures) -> ReportModel:
                 "knee": np.asarray(feats.knee_flexion_deg, float),
                 "trunk": np.asarray(feats.trunk_inclination_deg, float)},
         depth_deg=depth, rep_at=rep_at, done_at=done_at, peak_at=peak_at,
-        target=choose_target(doc), faults=_fault_spans(doc, float(tf.track.fps), t), reps=reps)
+        target=choose_target(doc), faults=_fault_spans(doc, float(tf.track.fps), t), reps=reps,
+        dorsal=back_contours(tf, reps))
 
 
 @dataclass(frozen=True)
