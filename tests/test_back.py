@@ -157,39 +157,33 @@ def test_detector_fires_with_flexion_and_not_without() -> None:
     assert all(f is None for f in _findings(track_with_back(0.0)))
 
 
-def test_confidence_falls_when_the_arms_cover_the_back() -> None:
-    """Hands on the back (a bar across it) lower the confidence and say so."""
-    tf = track_features(track_with_back(60.0, arms_over_back=True))
+def _read_at_bottom(track: PoseTrack, view: str | None = None) -> back.BackReading:
+    """The back read over ±4 frames around the first rep's bottom (in the track's view)."""
+    tf = track_features(track)
     bp = back.back_profile(tf)
     assert bp is not None
     rep = tf.reps[0]
-    covered = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), tf.view)
-    clear_tf = track_features(track_with_back(60.0))
-    clear_bp = back.back_profile(clear_tf)
-    assert clear_bp is not None
-    clear = back.read_back(clear_bp, slice(rep.bottom - 4, rep.bottom + 5), clear_tf.view)
+    return back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), view or tf.view)
+
+
+def test_confidence_falls_when_the_arms_cover_the_back() -> None:
+    """Hands on the back (a bar across it) lower the confidence and say so."""
+    covered = _read_at_bottom(track_with_back(60.0, arms_over_back=True))
+    clear = _read_at_bottom(track_with_back(60.0))
     assert covered.confidence < 0.5 * clear.confidence
     assert any("arms" in r for r in covered.reasons) and not clear.reasons
 
 
 def test_confidence_falls_when_the_outline_is_lost() -> None:
     """Half the back's outline missing (a poor mask) lowers the confidence and says so."""
-    tf = track_features(track_with_back(60.0, lose_outline=True))
-    bp = back.back_profile(tf)
-    assert bp is not None
-    rep = tf.reps[0]
-    r = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), tf.view)
+    r = _read_at_bottom(track_with_back(60.0, lose_outline=True))
     assert r.confidence < 0.6 and any("outline" in x for x in r.reasons)
 
 
 def test_confidence_falls_out_of_profile() -> None:
     """Not a side view: the estimate is given with a lower confidence and the reason."""
-    tf = track_features(track_with_back(40.0))
-    bp = back.back_profile(tf)
-    assert bp is not None
-    rep = tf.reps[0]
-    side = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), "side")
-    oblique = back.read_back(bp, slice(rep.bottom - 4, rep.bottom + 5), "oblique")
+    track = track_with_back(40.0)
+    side, oblique = _read_at_bottom(track, "side"), _read_at_bottom(track, "oblique")
     assert oblique.confidence <= 0.5 * side.confidence
     assert any("not in profile" in x for x in oblique.reasons)
 

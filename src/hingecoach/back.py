@@ -454,6 +454,21 @@ def cached_back_profile(tf: TrackFeatures) -> BackProfile | None:
     return bp
 
 
+def _bottom_reading(ctx: RepContext, spec: FaultSpec, bp: BackProfile) -> tuple[BackReading, float]:
+    """The back read around the rep's bottom (±``bottom_half_s``) and how sure it is (the
+    reading's own confidence, the view's and the trunk landmarks')."""
+    half = float(spec.params.get("bottom_half_s", BOTTOM_HALF_S))
+    reading = read_back(bp, ctx.window(ctx.rep.bottom, half), ctx.tf.view)
+    w = slice(reading.frames[0], reading.frames[1] + 1)
+    conf = reading.confidence * ctx.view_confidence * ctx.joint_confidence(("shoulder", "hip"), w)
+    return reading, conf
+
+
+def _detail(head: str, reading: BackReading) -> str:
+    text = f"{head} (lower back {reading.lumbar_deg:.0f}°, upper back {reading.thoracic_deg:.0f}°)"
+    return text + ("; less sure: " + ", ".join(reading.reasons) if reading.reasons else "")
+
+
 @register_detector("back_flexion")
 def back_flexion(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Rounded back: spinal flexion at the bottom of the rep against the lifter's standing
@@ -461,20 +476,13 @@ def back_flexion(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     bp = cached_back_profile(ctx.tf)
     if bp is None:
         raise NotMeasured(spec.id)
-    half = float(spec.params.get("bottom_half_s", BOTTOM_HALF_S))
-    reading = read_back(bp, ctx.window(ctx.rep.bottom, half), ctx.tf.view)
+    reading, conf = _bottom_reading(ctx, spec, bp)
     if not math.isfinite(reading.flexion_deg) or spec.threshold is None \
             or reading.flexion_deg <= spec.threshold:
         return None
-    w = slice(reading.frames[0], reading.frames[1] + 1)
-    conf = reading.confidence * ctx.view_confidence * ctx.joint_confidence(("shoulder", "hip"), w)
-    detail = (f"back rounded {reading.flexion_deg:.0f}° more than standing "
-              f"(lower back {reading.lumbar_deg:.0f}°, upper back {reading.thoracic_deg:.0f}°)")
-    if reading.reasons:
-        detail += "; less sure: " + ", ".join(reading.reasons)
     return Finding(id=spec.id, value=round(reading.flexion_deg, 2), threshold=spec.threshold,
-                   unit=spec.unit, frames=reading.frames, confidence=round(min(1.0, conf), 3),
-                   severity=spec.severity, detail=detail)
+                   unit=spec.unit, frames=reading.frames, confidence=round(min(1.0, conf), 3), severity=spec.severity,
+                   detail=_detail(f"back rounded {reading.flexion_deg:.0f}° more than standing", reading))
 
 
 @dataclass(frozen=True)
@@ -502,21 +510,15 @@ def neutral_back(ctx: RepContext, spec: FaultSpec) -> Note | None:
     bp = cached_back_profile(ctx.tf)
     if bp is None:
         return None
-    half = float(spec.params.get("bottom_half_s", BOTTOM_HALF_S))
     bound = float(spec.params.get("neutral_max_deg", NEUTRAL_HELD_DEG))
-    reading = read_back(bp, ctx.window(ctx.rep.bottom, half), ctx.tf.view)
+    reading, conf = _bottom_reading(ctx, spec, bp)
     if not math.isfinite(reading.flexion_deg) or reading.flexion_deg > bound:
         return None
-    w = slice(reading.frames[0], reading.frames[1] + 1)
-    conf = reading.confidence * ctx.view_confidence * ctx.joint_confidence(("shoulder", "hip"), w)
     if conf < float(spec.params.get("min_confidence", NOTE_MIN_CONFIDENCE)):
         return None
-    detail = (f"back held within {max(reading.flexion_deg, 0.0):.0f}° of standing at the bottom "
-              f"(lower back {reading.lumbar_deg:.0f}°, upper back {reading.thoracic_deg:.0f}°)")
-    if reading.reasons:
-        detail += "; less sure: " + ", ".join(reading.reasons)
+    head = f"back held within {max(reading.flexion_deg, 0.0):.0f}° of standing at the bottom"
     return Note(id="neutral_back", value=round(reading.flexion_deg, 2), threshold=bound, unit=spec.unit,
-                frames=reading.frames, confidence=round(min(1.0, conf), 3), detail=detail)
+                frames=reading.frames, confidence=round(min(1.0, conf), 3), detail=_detail(head, reading))
 
 
 def experimental_notes(ctx: RepContext, specs: Sequence[FaultSpec], view: str) -> list[dict[str, Any]]:
