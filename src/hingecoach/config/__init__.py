@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -23,9 +25,14 @@ class Settings:
     source: str = "hingecoach/config/analysis.toml"
 
 
+@functools.cache
+def _packaged() -> dict[str, Any]:
+    """The packaged ``analysis.toml``, read and parsed once per process."""
+    return tomllib.loads(resources.files(__package__).joinpath("analysis.toml").read_text())
+
+
 def load_settings() -> Settings:
-    """Load the packaged ``analysis.toml``."""
-    text = resources.files(__package__).joinpath("analysis.toml").read_text()
-    data = tomllib.loads(text)
+    """The packaged ``analysis.toml`` (a fresh copy: a caller may change its own settings)."""
+    data = copy.deepcopy(_packaged())
     return Settings(**{k: data[k] for k in ("pose", "smoothing", "view", "reps", "scale", "plausible",
                                          "recognition", "coaching")})
