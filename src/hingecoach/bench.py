@@ -34,14 +34,10 @@ def _decode_fps(clip: Path) -> tuple[float, int]:
     return n / (time.perf_counter() - t), n
 
 
-def _pose_fps(clip: Path, segmentation: bool, limit: int = 200) -> float:
-    """BlazePose frames per second of wall time on the clip's first ``limit`` frames."""
-    return _pose_rates(clip, segmentation, limit)[0]
-
-
 def _pose_rates(clip: Path, segmentation: bool, limit: int = 200) -> tuple[float, float]:
-    """Frames per second of wall time and of this process's CPU time (what the pipeline
-    spends, whatever other processes on a shared machine take)."""
+    """BlazePose frames per second on the clip's first ``limit`` frames, of wall time and of
+    this process's CPU time (what the pipeline spends, whatever other processes on a shared
+    machine take)."""
     from .io.video import iter_frames, probe
     from .pose import get_backend
 
