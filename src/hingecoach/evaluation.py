@@ -300,15 +300,11 @@ def _bench_extras(part: dict[str, Any]) -> list[str]:
 def _not_coached() -> list[str]:
     """Fault rules that exist as data but that no packaged drill coaches: experimental ones and
     those no drill lists (a coach may still enable them in a drill file)."""
-    import tomllib
-    from importlib import resources
+    from .drills import common_faults, load_drills
 
-    from .drills import load_drills
-
-    common = tomllib.loads(resources.files("hingecoach.drills").joinpath("data", "common.toml").read_text())
     used = {s.id for d in load_drills().values() for s in d.faults if not s.params.get("experimental")}
     lines = []
-    for fid, table in sorted(common.get("faults", {}).items()):
+    for fid, table in sorted(common_faults().items()):
         if table.get("experimental"):
             lines.append(f"- `{fid}`: experimental — measured and reported under `experimental`, never coached.")
         elif fid not in used:

@@ -115,9 +115,16 @@ def parse_drill(data: dict[str, Any], common: dict[str, Any], where: str) -> Dri
 
 
 @cache
+def common_faults() -> dict[str, Any]:
+    """The shared fault rules of ``common.toml`` as written (id → table)."""
+    text = resources.files(__package__).joinpath("data", "common.toml").read_text()
+    return dict(tomllib.loads(text).get("faults", {}))
+
+
+@cache
 def _packaged() -> tuple[Drill, ...]:
     root = resources.files(__package__).joinpath("data")
-    common = tomllib.loads(root.joinpath("common.toml").read_text()).get("faults", {})
+    common = common_faults()
     drills = []
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml") and entry.name not in {"common.toml", "patterns.toml"}:
@@ -129,8 +136,7 @@ def load_drills(extra_dir: Path | None = None) -> dict[str, Drill]:
     """All drills by id: the packaged ones, plus a coach's own files from ``extra_dir``."""
     drills = {d.id: d for d in _packaged()}
     if extra_dir is not None:
-        root = resources.files(__package__).joinpath("data")
-        common = tomllib.loads(root.joinpath("common.toml").read_text()).get("faults", {})
+        common = common_faults()
         for path in sorted(Path(extra_dir).glob("*.toml")):
             try:
                 data = tomllib.loads(path.read_text())
