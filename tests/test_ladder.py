@@ -186,3 +186,29 @@ def test_clean_reps_at_a_scaled_range_reintroduce_range():
     rec = coached(hinge_movement(n_reps=3, knee_deg=20, depth_deg=55), drill="romanian_deadlift").recommendation
     assert rec["range"]["action"] == "reintroduce"
     assert 55.0 < rec["range"]["limit_deg"] <= 70.0
+
+
+def test_a_knee_bend_on_the_way_down_is_not_the_start_of_the_lift():
+    # The knees bend more half-way down than at the bottom (a dip, or a pose glitch as the bar
+    # passes the knees), then the lift is clean: hips and chest rise together. The ascent of
+    # hips_rise_first starts near the bottom, not at that bend.
+    import dataclasses
+
+    import numpy as np
+
+    m = hinge_movement(n_reps=3, knee_deg=20, knee_extra_deg=40)
+    knee = m.knee_flexion_deg.copy()
+    for start, bottom, _ in m.reps:
+        mid = start + int(0.45 * (bottom - start))
+        knee[mid - 4: mid + 4] += 50.0
+    bumped = dataclasses.replace(m, knee_flexion_deg=knee)
+    assert np.nanmax(knee[m.reps[0][0]: m.reps[0][2]]) > knee[m.reps[0][1]] + 20
+    assert "hips_rise_first" not in faults_of(coached(bumped, drill="kettlebell_deadlift"))
+    # The same dip on a lift that is hips-first still finds it.
+    hf = hinge_movement(n_reps=3, knee_deg=20, knee_extra_deg=40, hips_first=1.0)
+    knee = hf.knee_flexion_deg.copy()
+    for start, bottom, _ in hf.reps:
+        mid = start + int(0.45 * (bottom - start))
+        knee[mid - 4: mid + 4] += 50.0
+    assert "hips_rise_first" in faults_of(coached(dataclasses.replace(hf, knee_flexion_deg=knee),
+                                                  drill="kettlebell_deadlift"))

@@ -146,13 +146,20 @@ def metric_above(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """On the way up, how much the trunk has risen when the knees are half straight."""
     f = ctx.tf.features
-    e = ctx.rep.end
-    # The ascent starts where the knees are most bent (the hips may still fold after that
-    # in this very fault, so the deepest hip angle can come late).
-    knees = f.knee_flexion_deg[ctx.rep.start:e + 1]
-    if not np.isfinite(knees).any():
+    s, e = ctx.rep.start, ctx.rep.end
+    # The ascent starts where the knees are most bent while the lifter is near the bottom (the
+    # hips may still fold after that in this very fault, so the deepest hip angle can come
+    # late). Near the bottom: the rep's depth within ``bottom_depth_share`` of its deepest, so a
+    # knee bend on the way down (or a pose glitch there) is not taken for the start of the lift.
+    depth = f.depth_deg[s:e + 1]
+    knees = f.knee_flexion_deg[s:e + 1]
+    if not (np.isfinite(knees).any() and np.isfinite(depth).any()):
         return None
-    b = ctx.rep.start + int(np.nanargmax(knees))
+    lo, hi = np.nanmin(depth), np.nanmax(depth)
+    near = np.nan_to_num(depth, nan=-np.inf) >= hi - float(spec.params.get("bottom_depth_share", 0.2)) * (hi - lo)
+    if not np.isfinite(knees[near]).any():
+        return None
+    b = s + int(np.nanargmax(np.where(near, knees, np.nan)))
     knee, trunk = f.knee_flexion_deg[b:e + 1], f.trunk_inclination_deg[b:e + 1]
     ok = np.isfinite(knee) & np.isfinite(trunk)
     if ok.sum() < 4:
