@@ -27,3 +27,10 @@ test-synth: synth-venv
 	$(SYNTH_ENV) $(SYNTH_PY) -m pytest -q -p no:cacheprovider tests/synth/render
 
 test: test-synth
+
+# The graded spine-flexion set that calibrates the back silhouette (hingecoach.back,
+# docs/back.md): 11 clips under .cache/backcal/clips, ~8 min on 2 cores.
+.PHONY: backcal
+backcal: synth-venv venv
+	$(SYNTH_ENV) $(SYNTH_PY) -m hingesynth.backcal --out .cache/backcal/clips
+	$(PYTHON) -m hingecoach.back calibrate --gt-dir .cache/backcal/clips --cache .cache/backcal/tracks

@@ -104,18 +104,47 @@ def test_profile_from_mask_without_a_person() -> None:
 
 @pytest.mark.parametrize("flex_deg", [0.0, 20.0, 40.0, 60.0])
 def test_bend_change_follows_the_drawn_curvature(flex_deg: float) -> None:
-    """The change of the lower back's bend at the bottom is the drawn bend seen between the
-    lower and middle pieces (their centres are 0.3 of the trunk apart on a parabola: 0.3 × bend)."""
+    """The change of the outline's bend at the bottom is the drawn parabola's turn between the
+    outline's ends (t 0.1 to 0.9: its tangent turns 2·atan(0.8·k) there, k = half the drawn
+    bend in radians), and the lower back's change is the turn between the lower and middle
+    pieces (their centres are 0.3 of the trunk apart: 0.3 × bend)."""
     tf = track_features(track_with_back(flex_deg))
     bp = back.back_profile(tf)
     assert bp is not None
     bottom = tf.reps[0].bottom
-    change = float(np.nanmedian(bp.change_deg[bottom - 3:bottom + 4]))
-    assert change == pytest.approx(0.3 * flex_deg, abs=1.5)  # a 121 px trunk: ~1° of pixels
+    w = slice(bottom - 3, bottom + 4)
+    change = float(np.nanmedian(bp.change_deg[w]))
+    turn = math.degrees(2.0 * math.atan(0.8 * math.radians(flex_deg) / 2.0))
+    assert change == pytest.approx(turn, abs=1.5)  # a 121 px trunk: ~1° of pixels
+    assert float(np.nanmedian(bp.lumbar_deg[w])) == pytest.approx(0.3 * flex_deg, abs=1.5)
     # The estimate is the change on the calibrated scale.
-    est = float(np.nanmedian(bp.flexion_deg[bottom - 3:bottom + 4]))
+    est = float(np.nanmedian(bp.flexion_deg[w]))
     expected = back.FLEXION_GAIN * (change - back.NEUTRAL_CHANGE_DEG)
     assert est == pytest.approx(expected, abs=0.5)
+
+
+def test_outline_bend_of_a_circular_arc() -> None:
+    """An arc turning θ reads θ, whatever its tilt (within 2% up to 30°; a parabola is flatter
+    than an arc, so 60° reads ~6% low); a straight line reads 0; the sign says convex (+) from
+    hollow (−); too few points read NaN."""
+    rows = []
+    for theta, tilt in ((0.0, 0.0), (30.0, 0.0), (30.0, 25.0), (-30.0, 0.0), (60.0, -10.0)):
+        r = 1.0 / max(math.radians(abs(theta)), 1e-9)
+        phi = np.linspace(-math.radians(theta) / 2, math.radians(theta) / 2, 17)
+        if theta == 0.0:
+            a, b = np.linspace(-0.4, 0.4, 17), np.zeros(17)
+        else:
+            a, b = r * np.sin(phi), np.sign(theta) * r * (np.cos(phi) - 1.0)
+        c, s = math.cos(math.radians(tilt)), math.sin(math.radians(tilt))
+        rows.append((c * a - s * b, s * a + c * b))
+    a = np.stack([r[0] for r in rows])
+    b = np.stack([r[1] for r in rows])
+    bend = back.outline_bend_deg(a, b)
+    assert bend[:4] == pytest.approx([0.0, 30.0, 30.0, -30.0], rel=0.02, abs=0.5)
+    assert bend[4] == pytest.approx(60.0, rel=0.08)
+    sparse = a[:1].copy()
+    sparse[0, 3:] = np.nan
+    assert np.isnan(back.outline_bend_deg(sparse, b[:1])).all()
 
 
 def test_facing_left_reads_the_other_edge() -> None:
@@ -148,7 +177,8 @@ def test_detector_fires_with_flexion_and_not_without() -> None:
     """A back that rounds well past the threshold is found on every rep; a neutral one never."""
     spec = _rounded_back_spec()
     # The drawn bend that the calibrated scale reads as twice the threshold.
-    flex = (2 * spec.threshold / back.FLEXION_GAIN + back.NEUTRAL_CHANGE_DEG) / 0.3
+    change = math.radians(2 * spec.threshold / back.FLEXION_GAIN + back.NEUTRAL_CHANGE_DEG)
+    flex = math.degrees(2.0 * math.tan(change / 2.0) / 0.8)   # see test_bend_change_follows_...
     rounded = _findings(track_with_back(flex))
     assert rounded and all(f is not None for f in rounded)
     for f in rounded:
@@ -186,6 +216,17 @@ def test_confidence_falls_out_of_profile() -> None:
     side, oblique = _read_at_bottom(track, "side"), _read_at_bottom(track, "oblique")
     assert oblique.confidence <= 0.5 * side.confidence
     assert any("not in profile" in x for x in oblique.reasons)
+
+
+def test_confidence_falls_when_the_trunk_is_turned() -> None:
+    """A camera 30° off the side (still called a side view) sees the shoulders apart and part
+    of the chest or shoulder blade in the outline: the confidence falls and says why; square to
+    the camera it does not."""
+    square = _read_at_bottom(track_with_back(40.0), "side")
+    turned = _read_at_bottom(track_with_back(40.0, yaw_deg=30.0), "side")
+    assert not any("turned" in x for x in square.reasons)
+    assert any("turned from the camera" in x for x in turned.reasons)
+    assert turned.confidence <= 0.6 * square.confidence
 
 
 def test_without_profiles_the_fault_is_not_measured() -> None:

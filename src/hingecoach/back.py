@@ -8,8 +8,9 @@ The person mask shows it. Place in the pipeline:
    trunk's two silhouette edges (:data:`N_STATIONS` points per side, frame pixels), kept in
    :attr:`PoseTrack.profiles <hingecoach.track.PoseTrack>`; the mask itself is dropped;
 2. analysis: :func:`back_profile` picks the dorsal edge (from the lifter's facing), measures how
-   much it bends over its lumbar and thoracic halves on every frame, and expresses the bend
-   against the lifter's own standing profile as a flexion estimate in degrees;
+   much the whole outline from above the buttocks to below the shoulders turns on every frame
+   (:func:`outline_bend_deg`; its lumbar and thoracic halves are reported apart), and expresses
+   the turn against the lifter's own standing profile as a flexion estimate in degrees;
 3. faults: the ``back_flexion`` detector reads that estimate at the bottom of each rep, with a
    confidence that falls, and says why, when the back is not in profile, is covered by the arms
    or the load, or the silhouette is poor; :func:`neutral_back` is its other side, a note when
@@ -60,16 +61,19 @@ MASK_EDGE = 0.5
 LOWER_T = (0.10, 0.40)
 MIDDLE_T = (0.40, 0.70)
 UPPER_T = (0.70, 0.95)
-#: Degrees of spinal flexion per degree of change (bottom against standing) of the lower back's
-#: bend. The estimate rests on the lower back only: on the synthetic athlete the upper back's
-#: standing outline differs by body (shoulder blades, chest) by more than flexion moves it, so
-#: it is reported apart and not added in. The lower back's bend sees only part of a spine that
-#: flexes from the sacrum to the neck, hence a gain > 1. Fitted on the synthetic athlete's side
-#: views (``python -m hingecoach.back calibrate``; docs/back.md).
-FLEXION_GAIN = 2.8
-#: Change of the lower back's bend (degrees) at the bottom of a hinge with a neutral spine:
-#: folding at the hips alone flattens the standing lordosis a little. Fitted with FLEXION_GAIN.
-NEUTRAL_CHANGE_DEG = 5.0
+#: Station range (t) of the whole dorsal outline whose bend is the estimate: above the buttocks
+#: (t < 0.1) and below the shoulder and neck (t > 0.9).
+OUTLINE_T = (0.10, 0.90)
+#: Degrees of spinal flexion per degree of change (bottom against standing) of the outline's
+#: bend. The bend is geometric (the turn of a parabola fitted to the outline from its lower to
+#: its upper end), so a gain of 1 reads a back that curves as one arc; the spine's own flexion
+#: is spread unevenly and partly hidden under the buttocks and shoulder blades. Fitted on the
+#: synthetic athlete's side views (``python -m hingecoach.back calibrate``; docs/back.md).
+FLEXION_GAIN = 1.2
+#: Change of the outline's bend (degrees) at the bottom of a hinge with a neutral spine: folding
+#: at the hips alone reshapes the outline a little (the buttocks and the shoulder blades). Fitted
+#: with FLEXION_GAIN.
+NEUTRAL_CHANGE_DEG = 6.5
 #: Frames near the lifter's most upright trunk serve as the standing profile: trunk tilt within
 #: this share of the clip's tilt range above its 5th percentile.
 STANDING_SHARE = 0.08
@@ -204,24 +208,29 @@ class BackProfile:
     """The dorsal edge measured on every frame of a track.
 
     Angles in degrees; per-frame arrays have shape (T,), NaN where not measured.
-    ``lumbar_bend_deg`` and ``thoracic_bend_deg`` are the raw bends of the dorsal edge (lower
-    piece to middle piece, middle to upper; + convex). ``lumbar_deg`` / ``thoracic_deg`` are their
-    changes against the standing profile on the flexion scale (:data:`FLEXION_GAIN`);
-    ``flexion_deg``, the estimate of spinal flexion, is ``lumbar_deg`` less the change a neutral
-    spine shows (:data:`NEUTRAL_CHANGE_DEG`); the upper back is reported, not added in.
+    ``outline_bend_deg`` is how much the dorsal outline turns from above the buttocks to below
+    the shoulders (:data:`OUTLINE_T`, :func:`outline_bend_deg`; + convex, rounded);
+    ``change_deg`` is that bend less the lifter's standing one, and ``flexion_deg``, the estimate
+    of spinal flexion, is the change on the flexion scale (:data:`FLEXION_GAIN`) less what a
+    neutral hinge shows (:data:`NEUTRAL_CHANGE_DEG`). ``lumbar_bend_deg`` / ``thoracic_bend_deg``
+    are the turns of the lower and upper halves (lower piece to middle piece, middle to upper),
+    ``lumbar_deg`` / ``thoracic_deg`` their changes against standing: reported, so a coach sees
+    where the back bent.
     """
 
+    outline_bend_deg: np.ndarray
     lumbar_bend_deg: np.ndarray
     thoracic_bend_deg: np.ndarray
     flexion_deg: np.ndarray
     lumbar_deg: np.ndarray
     thoracic_deg: np.ndarray
-    found: np.ndarray            # share of the used dorsal stations whose edge was found
+    found: np.ndarray            # share of the outline's stations whose edge was found
     arms_over_back: np.ndarray   # bool: an elbow or wrist lies over the back's outline
+    shoulders_apart: np.ndarray  # distance between the two shoulders over the trunk's length
     fit_rms: np.ndarray          # RMS distance of the edge points from the piece lines (trunk lengths)
-    change_deg: np.ndarray       # lower back's bend minus the standing one (raw, before the gain)
+    change_deg: np.ndarray       # the outline's bend minus the standing one (raw, before the gain)
     standing_frames: np.ndarray  # indices of the frames used as the standing profile
-    standing_spread_deg: float   # spread (IQR) of the lower back's bend over the standing frames
+    standing_spread_deg: float   # spread (IQR) of the outline's bend over the standing frames
     dorsal: np.ndarray = field(repr=False)  # (T, S, 2) the dorsal edge points, pixels
 
 
@@ -240,6 +249,47 @@ def _piece_slope(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     slope[bad] = np.nan
     rms[bad] = np.nan
     return slope, rms
+
+
+def outline_bend_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How much an outline turns from its first to its last point (degrees, + convex), per row.
+
+    ``a`` runs along the chord, ``b`` out of the back (NaN where not found). A parabola
+    b = c0 + c1·a + c2·a² is fitted per row (least squares); its tangent turns by
+    2·atan(c2·L) over the span L of the points. The points are first turned onto the straight
+    line through them, so the outline's tilt does not count. A straight outline
+    gives 0; a circular arc turning θ gives θ. Rows with fewer than four points give NaN.
+    """
+    ok = np.isfinite(a) & np.isfinite(b)
+    n = ok.sum(axis=1)
+    # Turn each row's points onto their own chord direction first (the straight line through
+    # them), so the outline's tilt in trunk coordinates does not read as bend.
+    slope, _ = _piece_slope(a, b)
+    phi = np.arctan(np.nan_to_num(slope))[:, None]
+    a, b = a * np.cos(phi) + b * np.sin(phi), b * np.cos(phi) - a * np.sin(phi)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mid = np.nanmean(np.where(ok, a, np.nan), axis=1)
+        x = np.where(ok, a - mid[:, None], 0.0)
+        y = np.where(ok, b, 0.0)
+        w = ok.astype(float)
+        # Normal equations of the weighted fit, one 3x3 system per row.
+        p = [np.sum(w * x ** k, axis=1) for k in range(5)]
+        q = [np.sum(w * y * x ** k, axis=1) for k in range(3)]
+        m = np.stack([np.stack([p[0], p[1], p[2]], -1), np.stack([p[1], p[2], p[3]], -1),
+                      np.stack([p[2], p[3], p[4]], -1)], -2)
+        rhs = np.stack(q, -1)
+        good = n >= 4
+        out = np.full(len(a), np.nan)
+        if good.any():
+            m_good = m[good]
+            solvable = np.abs(np.linalg.det(m_good)) > 1e-12
+            coef = np.full((int(good.sum()), 3), np.nan)
+            if solvable.any():
+                coef[solvable] = np.linalg.solve(m_good[solvable], rhs[good][solvable][..., None])[..., 0]
+            span = np.nanmax(np.where(ok, a, np.nan), axis=1) - np.nanmin(np.where(ok, a, np.nan), axis=1)
+            out[good] = -np.degrees(2.0 * np.arctan(coef[:, 2] * span[good]))
+    return out
 
 
 def _stations(rng: tuple[float, float], n: int) -> np.ndarray:
@@ -310,36 +360,38 @@ def back_profile(tf: TrackFeatures) -> BackProfile | None:
     ang = [np.degrees(np.arctan(f[0])) for f in fits]
     lumbar_bend = ang[0] - ang[1]
     thoracic_bend = ang[1] - ang[2]
-    # Quality is judged where the estimate comes from: the lower and middle pieces.
-    used = np.unique(np.concatenate(idx[:2]))
+    used = _stations(OUTLINE_T, s)
+    bend = outline_bend_deg(a[:, used], b[:, used])
+    # Quality is judged where the estimate comes from: the whole outline.
     found = np.isfinite(b[:, used]).mean(axis=1)
-    sq = np.stack([fits[0][1] ** 2, fits[1][1] ** 2])
+    sq = np.stack([f[1] ** 2 for f in fits])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         fit_rms = np.sqrt(np.nanmean(sq, axis=0))
     arms = _arms_over_back(tf, hip, u, n_out, length, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        apart = np.hypot(*(tf.track.joint("left_shoulder") - tf.track.joint("right_shoulder")).T) / length
     # The standing profile: the least deep frames where the drill's depth is measured, else the
     # most upright trunk.
     depth = tf.features.depth_deg
     enough = np.isfinite(depth).sum() >= MIN_STANDING_FRAMES
     stand = standing_frames(depth if enough else trunk_tilt_deg(hip, sho))
-    stand = stand[np.isfinite(lumbar_bend[stand])]
+    stand = stand[np.isfinite(bend[stand])]
     if stand.size >= MIN_STANDING_FRAMES:
-        ref_l = float(np.median(lumbar_bend[stand]))
+        ref = float(np.median(bend[stand]))
+        ref_l = float(np.nanmedian(lumbar_bend[stand])) if np.isfinite(lumbar_bend[stand]).any() else math.nan
         ref_t = float(np.nanmedian(thoracic_bend[stand])) if np.isfinite(thoracic_bend[stand]).any() \
             else math.nan
-        q1, q3 = np.percentile(lumbar_bend[stand], [25, 75])
+        q1, q3 = np.percentile(bend[stand], [25, 75])
         spread = float(q3 - q1)
     else:
-        ref_l = ref_t = math.nan
+        ref = ref_l = ref_t = math.nan
         spread = math.nan
-    change = lumbar_bend - ref_l
-    lumbar = FLEXION_GAIN * change
-    thoracic = FLEXION_GAIN * (thoracic_bend - ref_t)
-    return BackProfile(lumbar_bend_deg=lumbar_bend, thoracic_bend_deg=thoracic_bend,
-                       flexion_deg=FLEXION_GAIN * (change - NEUTRAL_CHANGE_DEG), lumbar_deg=lumbar,
-                       thoracic_deg=thoracic, found=found, arms_over_back=arms, fit_rms=fit_rms,
-                       change_deg=change, standing_frames=stand,
+    change = bend - ref
+    return BackProfile(outline_bend_deg=bend, lumbar_bend_deg=lumbar_bend, thoracic_bend_deg=thoracic_bend,
+                       flexion_deg=FLEXION_GAIN * (change - NEUTRAL_CHANGE_DEG),
+                       lumbar_deg=lumbar_bend - ref_l, thoracic_deg=thoracic_bend - ref_t, found=found,
+                       arms_over_back=arms, shoulders_apart=apart, fit_rms=fit_rms, change_deg=change, standing_frames=stand,
                        standing_spread_deg=spread, dorsal=dorsal)
 
 
@@ -384,6 +436,12 @@ class BackReading:
 #: Confidence factors. Each is a judgement, not a fit: how much a measurement with this
 #: problem is still worth. Oblique views foreshorten the back; a front view hides it.
 VIEW_FACTOR = {"side": 1.0, "oblique": 0.5, "front": 0.1}
+#: A trunk square to the camera shows its two shoulders on top of each other; turned by ~15° or
+#: more they stand apart by more than this share of the trunk's length, and the outline takes in
+#: part of the shoulder blade or chest (on the synthetic athlete a camera 30° behind the shoulder
+#: reads a neutral back ~35° rounder). The engine still calls such views "side", so the
+#: confidence falls as (this / apart)²: ×0.25 at twice the separation.
+TURNED_APART = 0.10
 
 
 def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
@@ -407,6 +465,11 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
     if found < 0.9:
         conf *= found ** 2
         reasons.append(f"the back's outline was found on only {found:.0%} of its length")
+    apart = float(np.nanmedian(bp.shoulders_apart[sel])) if np.isfinite(bp.shoulders_apart[sel]).any() \
+        else math.nan
+    if math.isfinite(apart) and apart > TURNED_APART:
+        conf *= (TURNED_APART / apart) ** 2
+        reasons.append(f"the trunk is turned from the camera (shoulders {apart:.0%} of the trunk apart)")
     arms = float(np.mean(bp.arms_over_back[sel]))
     if arms > 0:
         conf *= 1.0 - 0.8 * arms
@@ -593,7 +656,7 @@ def calibration_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         t = np.array([r["truth_deg"] for r in sel])
         e = np.array([r["estimate_deg"] for r in sel])
         c = np.array([r["change_deg"] for r in sel])
-        rho = float(spearmanr(t, e).statistic)
+        rho = float(spearmanr(t, e).statistic) if np.ptp(t) > 0 and np.ptp(e) > 0 else math.nan
         slope, icpt = np.polyfit(c, t, 1) if np.ptp(c) > 0 else (math.nan, math.nan)
         per_grade = {f"{g:.0f}": round(float(np.mean(e[t == g])), 1) for g in np.unique(t)}
         out[v] = {"reps": len(sel), "spearman": round(rho, 3),

@@ -245,7 +245,33 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
         "drill_accuracy_pct": round(100.0 * float(np.mean(drill_ok)), 1) if items else None,
         "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
         "angles": angle_rows,
+        "back": _back_errors(bench, cache),
     }
+
+
+def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
+    """The silhouette's spinal-flexion estimate against the commanded flexion at each rep's
+    bottom, per view (hingecoach.back; the calibration itself is in docs/back.md)."""
+    from .back import calibration_rows, calibration_summary
+
+    rows = calibration_rows([bench], cache)
+    summary = calibration_summary(rows)
+    for view, s in summary.items():
+        s.pop("fit_gain", None)
+        s.pop("fit_neutral_change_deg", None)
+        sel = [r for r in rows if view == "all" or _view_key(r) == view]
+        s["no_reading"] = sum(1 for r in sel if not np.isfinite(r["estimate_deg"]))
+        neutral = [r["estimate_deg"] for r in sel if r["truth_deg"] == 0 and np.isfinite(r["estimate_deg"])]
+        flexed = [r["estimate_deg"] for r in sel if r["truth_deg"] > 0 and np.isfinite(r["estimate_deg"])]
+        s["neutral_max_deg"] = round(max(neutral), 1) if neutral else None
+        s["flexed_min_deg"] = round(min(flexed), 1) if flexed else None
+        if not np.isfinite(s["spearman"]):   # one commanded grade only (a neutral-only view)
+            s["spearman"] = None
+    return summary
+
+
+def _view_key(row: dict[str, Any]) -> str:
+    return row["view"] + (f"{row['yaw_deg']:+.0f}" if row["view"] != "side" else "")
 
 
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
@@ -352,6 +378,18 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines += _bench_extras(part) or ["- none"]
             lines += ["", "### Faults the landmarks cannot show (not coached)", ""]
             lines += _not_coached() or ["- none"]
+        if part.get("back"):
+            lines += ["", "### Back flexion from the silhouette against ground truth (degrees, per rep bottom)", "",
+                      "The `rounded_back` estimate (hingecoach.back) against the commanded spinal flexion. The",
+                      "bench's reps are neutral (0°) or rounded (35–40°), so the highest neutral and lowest rounded",
+                      "reading say more than its Spearman; the graded calibration set (0–40° in 10° steps) and",
+                      "the real-clip results are in docs/back.md.", ""]
+            lines += _table(["view", "reps read", "no reading", "Spearman", "MAE", "bias", "RMSE",
+                             "mean estimate by truth", "highest at 0°", "lowest when rounded"],
+                            [[v, s["reps"], s["no_reading"], s["spearman"], s["mae_deg"], s["bias_deg"], s["rmse_deg"],
+                              ", ".join(f"{k}°: {e}" for k, e in s["mean_estimate_by_truth"].items()),
+                              s["neutral_max_deg"], s["flexed_min_deg"]]
+                             for v, s in part["back"].items()])
         if part.get("angles"):
             lines += ["", "### Angle error against ground truth (degrees)", ""]
             lines += _table(["angle", "drill", "view", "frames", "mean", "p95", "max"],
