@@ -5,8 +5,9 @@ the silhouette profile: ``--repeats`` alternating runs of each, medians, plus th
 interleaved in blocks, the median block ratio, which load from other processes on a shared
 machine moves least), analysis after pose (features, reps, faults, coaching; frames/s on a
 long generated track), and end to end (decode + pose + analysis, as ``hinge analyze`` runs it)
-as a share of pose-only throughput. Memory: peak resident size of end-to-end runs over the clip
-once and three times over, in fresh processes, to show it does not grow with video length.
+as a share of pose-only throughput. Memory: peak resident size of ``hinge analyze --back --out``
+(everything, the report included) in a fresh process, on the clip and on the clip three times
+over in one video, to show it does not grow with video length.
 Speed goals live here, never in unit tests.
 """
 
@@ -94,21 +95,68 @@ def _analysis_fps(frames: int = 36000) -> float:
     return track.n_frames / (time.perf_counter() - t)
 
 
+#: Prints the peak resident size of the running process in MB. On Linux it reads VmHWM, the
+#: high-water mark of the process's own memory: ``ru_maxrss`` of a child started by
+#: subprocess also counts the parent's peak (the kernel folds the pre-exec memory into it), so a
+#: bench that has grown would be reported as the child's peak.
+_PEAK_RSS_CODE = (
+    "def _peak_mb():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as fh:\n"
+    "            for line in fh:\n"
+    "                if line.startswith('VmHWM:'):\n"
+    "                    return int(line.split()[1]) / 1024\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    import resource\n"
+    "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+)
+
+
+def _looped(clip: Path, repeats: int, out: Path) -> Path:
+    """The clip ``repeats`` times over in one file (packets copied, timestamps shifted): a
+    longer video of the same content, made in well under a second."""
+    import av
+
+    if repeats <= 1:
+        return clip
+    dst = out / f"{clip.stem}-x{repeats}{clip.suffix}"
+    with av.open(str(clip)) as inp, av.open(str(dst), "w") as mux:
+        src = inp.streams.video[0]
+        stream = mux.add_stream_from_template(src)
+        offset = end = 0
+        for _ in range(repeats):
+            inp.seek(0)
+            for pkt in inp.demux(src):
+                if pkt.dts is None or pkt.pts is None:
+                    continue
+                pkt.pts += offset
+                pkt.dts += offset
+                end = max(end, pkt.pts + (pkt.duration or 0))
+                pkt.stream = stream
+                mux.mux(pkt)
+            offset = end
+    return dst
+
+
 def _peak_rss_mb(clip: Path, repeats: int) -> float:
-    """Peak RSS of a fresh process that runs pose + analysis over the clip ``repeats`` times
-    in one stream (as one long video would be)."""
-    code = (
-        "import resource, sys\n"
-        "from pathlib import Path\n"
-        "from hingecoach.io.video import iter_frames, probe\n"
-        "from hingecoach.pose import get_backend\n"
-        f"info = probe(Path({str(clip)!r})); est = get_backend('mediapipe', 'full')\n"
-        f"for _ in range({repeats}):\n"
-        "    for f in iter_frames(info):\n"
-        "        est.process(f.rgb, f.t_s)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    """Peak RSS of a fresh process running ``hinge analyze --back --out`` (pose with the
+    silhouette, analysis, coaching, annotated video, plots and report) on the clip played
+    ``repeats`` times over in one video, as a longer video would be."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        video = _looped(clip, repeats, Path(tmp))
+        argv = ["hinge", "analyze", str(video), "--back", "--out", str(Path(tmp) / "out")]
+        code = (
+            _PEAK_RSS_CODE +
+            "import sys\n"
+            f"sys.argv = {argv!r}\n"
+            "from hingecoach.cli import app\n"
+            "app(standalone_mode=False)\n"
+            "print(_peak_mb())\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
