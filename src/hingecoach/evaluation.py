@@ -367,9 +367,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += _table(["view", "fault", "TP", "FP", "FN", "precision", "recall", "F1"], rows) if rows else ["(none)"]
         if "good_form" in part:
             g = part["good_form"]
-            lines += ["", f"Good-form clips with a reported fault: {len(g['with_false_faults'])} of {g['clips']}"
+            lines += ["", f"Good-form clips with a coached fault: {len(g['with_false_faults'])} of {g['clips']}"
                       + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")
-                      + f"; good-form reps with a reported fault: {g['reps_with_faults']} of {g['reps']}"]
+                      + f"; good-form reps with one: {g['reps_with_faults']} of {g['reps']}"]
+            lines += ["(Experimental findings are not coached; they count in their own rows above.)"]
         if name == "bench":
             misses = _bench_misses(part)
             lines += ["", "### Injected faults not found (what the landmarks do not show, as measured)", ""]
