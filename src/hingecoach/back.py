@@ -640,16 +640,21 @@ def calibration_rows(gt_dirs: Sequence[Path], cache: Path | None) -> list[dict[s
     return rows
 
 
+def view_key(row: dict[str, Any]) -> str:
+    """A calibration row's view as the summaries group it: ``side``, or the view with the
+    camera's yaw (``oblique+30``)."""
+    return str(row["view"]) + (f"{row['yaw_deg']:+.0f}" if row["view"] != "side" else "")
+
+
 def calibration_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Per view: Spearman correlation of estimate and truth, error in degrees, and the linear
     fit truth ≈ gain × (change − neutral) that FLEXION_GAIN / NEUTRAL_* come from."""
     from scipy.stats import spearmanr
 
     out: dict[str, Any] = {}
-    views = sorted({r["view"] + (f"{r['yaw_deg']:+.0f}" if r["view"] != "side" else "") for r in rows})
+    views = sorted({view_key(r) for r in rows})
     for v in ["all", *views]:
-        sel = [r for r in rows if v == "all" or
-               r["view"] + (f"{r['yaw_deg']:+.0f}" if r["view"] != "side" else "") == v]
+        sel = [r for r in rows if v == "all" or view_key(r) == v]
         sel = [r for r in sel if math.isfinite(r["estimate_deg"])]
         if len(sel) < 3:
             continue

@@ -252,14 +252,14 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
 def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
     """The silhouette's spinal-flexion estimate against the commanded flexion at each rep's
     bottom, per view (hingecoach.back; the calibration itself is in docs/back.md)."""
-    from .back import calibration_rows, calibration_summary
+    from .back import calibration_rows, calibration_summary, view_key
 
     rows = calibration_rows([bench], cache)
     summary = calibration_summary(rows)
     for view, s in summary.items():
         s.pop("fit_gain", None)
         s.pop("fit_neutral_change_deg", None)
-        sel = [r for r in rows if view == "all" or _view_key(r) == view]
+        sel = [r for r in rows if view == "all" or view_key(r) == view]
         s["no_reading"] = sum(1 for r in sel if not np.isfinite(r["estimate_deg"]))
         neutral = [r["estimate_deg"] for r in sel if r["truth_deg"] == 0 and np.isfinite(r["estimate_deg"])]
         flexed = [r["estimate_deg"] for r in sel if r["truth_deg"] > 0 and np.isfinite(r["estimate_deg"])]
@@ -268,10 +268,6 @@ def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
         if not np.isfinite(s["spearman"]):   # one commanded grade only (a neutral-only view)
             s["spearman"] = None
     return summary
-
-
-def _view_key(row: dict[str, Any]) -> str:
-    return row["view"] + (f"{row['yaw_deg']:+.0f}" if row["view"] != "side" else "")
 
 
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
