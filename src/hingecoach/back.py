@@ -608,12 +608,12 @@ def calibration_rows(gt_dirs: Sequence[Path], cache: Path | None) -> list[dict[s
     bottoms come from the ground truth so a rep-counting miss does not hide the measurement.
     """
     from .engine import track_features
-    from .evaluation import cached_track
+    from .evaluation import cached_track, read_ground_truth
 
     rows: list[dict[str, Any]] = []
     for d in gt_dirs:
         for gt_path in sorted(Path(d).glob("*.gt.json")):
-            gt = json.loads(gt_path.read_text())
+            gt = read_ground_truth(gt_path)
             video = gt_path.parent / gt["video"]
             if not video.exists() or "spine_flexion_deg" not in gt:
                 continue

@@ -67,6 +67,17 @@ def _analyze(track: PoseTrack, drill: str | None) -> Result:
     return Result(analysis=analysis, features=tf, track=track, timings_s={})
 
 
+def read_ground_truth(path: Path) -> dict[str, Any]:
+    """A synthetic clip's ground truth (``*.gt.json``); a clear error when it cannot be read."""
+    try:
+        gt = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HingeError(f"{path}: not a readable ground-truth file ({exc})") from exc
+    if not isinstance(gt, dict) or "video" not in gt:
+        raise HingeError(f"{path}: not a ground-truth file (no 'video' entry)")
+    return gt
+
+
 def read_labels(path: Path) -> list[dict[str, str]]:
     """Rows of a labels CSV (clip, exercise, view, persons, reps, reps_tol, faults, notes)."""
     try:
@@ -200,7 +211,7 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
     items = []
     errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for gt_path in sorted(bench.glob("*.gt.json")):
-        gt = json.loads(gt_path.read_text())
+        gt = read_ground_truth(gt_path)
         video = gt_path.parent / gt["video"]
         if not video.exists():
             continue

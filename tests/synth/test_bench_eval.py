@@ -28,3 +28,16 @@ def test_back_flexion_error_per_view(tmp_path):
     md = render_markdown({"bench": part})
     assert "### Back flexion from the silhouette" in md
     assert "| side | 6 | 0 |" in md
+
+
+def test_a_broken_ground_truth_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    from hingecoach.errors import HingeError
+
+    (tmp_path / "x.gt.json").write_text("{")
+    with pytest.raises(HingeError, match="not a readable ground-truth file"):
+        evaluate_bench(tmp_path, CACHE)
+    (tmp_path / "x.gt.json").write_text("[1]")
+    with pytest.raises(HingeError, match="no 'video' entry"):
+        evaluate_bench(tmp_path, CACHE)
