@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from hingecoach.engine import analyze_track, track_features
-from hingecoach.kinematics import CausalSmoother, fill_gaps, sagittal_angles, smooth
+from hingecoach.kinematics import (CausalSmoother, fill_gaps, leg_front_x_at, leg_line_x_at, sagittal_angles,
+                                   smooth)
 from hingecoach.testing import Body, fake_hinge_track, hinge_movement
 
 
@@ -107,3 +108,20 @@ def test_lean_back_at_lockout_does_not_flip_the_facing(yaw):
     track = fake_hinge_track(hinge_movement(n_reps=3, knee_deg=18, depth_deg=85, lockout_deg=-25), yaw_deg=yaw)
     _, tf = analyze_track(track)
     assert tf.facing == (1 if yaw == 0.0 else -1)
+
+
+@pytest.mark.parametrize("facing", [1.0, -1.0])
+def test_leg_front_is_where_a_bar_at_that_height_meets_the_legs(facing):
+    # Thigh from the hip (0, 0) to a knee pushed 10 px forward at (10, 50), shin back to (0, 100);
+    # image y grows downward, "forward" is the facing direction.
+    joints = {"hip": np.array([0.0, 0.0]), "knee": np.array([10.0 * facing, 50.0]),
+              "ankle": np.array([0.0, 100.0])}
+    y = np.array([45.0, 80.0, 120.0])
+    line = leg_line_x_at(joints, y)
+    assert np.allclose(line, [9.0 * facing, 4.0 * facing, 0.0])
+    # Within 10 px of its height a bar just above the knee meets the knee; on the shin, the
+    # shin 10 px higher; below the ankle, the ankle.
+    assert np.allclose(leg_front_x_at(joints, y, facing, 10.0), [10.0 * facing, 6.0 * facing, 0.0])
+    assert np.allclose(leg_front_x_at(joints, y, facing, 0.0), line)
+    hidden = dict(joints, knee=np.array([np.nan, np.nan]))
+    assert np.isnan(leg_front_x_at(hidden, np.array([80.0]), facing, 10.0)).all()

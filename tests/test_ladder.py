@@ -212,3 +212,33 @@ def test_a_knee_bend_on_the_way_down_is_not_the_start_of_the_lift():
         knee[mid - 4: mid + 4] += 50.0
     assert "hips_rise_first" in faults_of(coached(dataclasses.replace(hf, knee_flexion_deg=knee),
                                                   drill="kettlebell_deadlift"))
+
+
+def _rdl_context(view_confidence=1.0, **kw):
+    analysis, tf = analyze_track(fake_hinge_track(hinge_movement(n_reps=2, **dict(RDL, **kw))))
+    return RepContext(rep=tf.reps[0], tf=tf, metrics=analysis.reps[0].metrics, view_confidence=view_confidence)
+
+
+def test_bar_drift_needs_the_legs_seen_at_the_bottom():
+    specs = get_drill("romanian_deadlift").faults
+    ctx = _rdl_context(drift_m=0.3)
+    assert "bar_drift" in {f.id for f in detect_faults(ctx, specs, "side")[0]}
+    # Plates hiding the shins at the bottom: no leg line to measure the gap to, so no verdict.
+    bottom = ctx.window(ctx.rep.bottom)
+    ctx.tf.features.wrist_leg_leg[bottom.start: bottom.stop - 1] = float("nan")
+    assert "bar_drift" not in {f.id for f in detect_faults(ctx, specs, "side")[0]}
+
+
+def test_a_rule_can_ask_for_a_clearer_view_than_the_default():
+    # bar_drift is an in-plane gap that a turned body distorts: its data asks for confidence
+    # 0.8, where the default gate is 0.3.
+    specs = get_drill("romanian_deadlift").faults
+    assert next(s for s in specs if s.id == "bar_drift").params["min_confidence"] == 0.8
+    assert "bar_drift" in {f.id for f in detect_faults(_rdl_context(1.0, drift_m=0.3), specs, "side")[0]}
+    assert "bar_drift" not in {f.id for f in detect_faults(_rdl_context(0.6, drift_m=0.3), specs, "side")[0]}
+
+
+def test_a_squatted_hinge_is_cued_as_a_squat_not_as_drift():
+    found = faults_of(coached(hinge_movement(n_reps=3, knee_deg=20, knee_extra_deg=80, drift_m=0.3),
+                              drill="romanian_deadlift"))
+    assert "knee_dominant" in found and "bar_drift" not in found

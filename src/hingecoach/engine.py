@@ -128,13 +128,15 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
                                     float(settings.view["front_min_width_ratio"]))
-    feats = frame_features(joints, float(facing), refs, plausible=settings.plausible)
+    feats = frame_features(joints, float(facing), refs, plausible=settings.plausible,
+                           contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
     # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
     # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
     hip_range = _spread(feats.hip_flexion_deg)
     tilt_range = _spread(feats.trunk_tilt_deg)
     if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
-        feats = frame_features(joints, float(facing), refs, depth_from_tilt=True, plausible=settings.plausible)
+        feats = frame_features(joints, float(facing), refs, depth_from_tilt=True, plausible=settings.plausible,
+                               contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
     reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person)
@@ -282,7 +284,8 @@ class HingeEngine:
         if math.isfinite(foot):
             self._facing_votes += float(np.sign(foot))
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
-        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible)
+        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible,
+                               contact_band_leg=float(self.settings.scale["bar_contact_band_leg"]))
         row = {name: float(getattr(feats, name)) for name in FEATURES}
         if len(self._window) == self._window.maxlen:
             self._first_in_window += 1

@@ -285,20 +285,19 @@ def wrist_above_knee(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 
 @register_detector("bar_drift")
 def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
-    """The hands (the load) far in front of the legs in the deeper half of the rep."""
-    f = ctx.tf.features
-    s = ctx.whole()
-    depth = f.depth_deg[s]
-    if not np.isfinite(depth).any():
+    """The hands (the load) far in front of the legs at the bottom of the rep, where the trunk
+    leans most and the load's lever on the back is longest. The gap is measured to the leg's
+    joint line at the hands' height; frames where that line is not seen (a knee or ankle hidden
+    by the plates) do not count, and with fewer than half the frames seen there is no verdict."""
+    w = ctx.window(ctx.rep.bottom, float(spec.params.get("half_window_s", 0.1)))
+    gap = ctx.tf.features.wrist_leg_leg[w]
+    seen = np.isfinite(gap)
+    if seen.sum() < max(1.0, float(spec.params.get("min_seen", 0.5)) * gap.size):
         return None
-    lo, hi = np.nanmin(depth), np.nanmax(depth)
-    deep = depth >= lo + 0.5 * (hi - lo)
-    gap = f.wrist_leg_leg[s][deep]
-    value = _median(gap)
-    if not math.isfinite(value) or value <= spec.threshold:
+    value = float(np.median(gap[seen]))
+    if value <= spec.threshold:
         return None
-    idx = np.flatnonzero(deep) + ctx.rep.start
-    return _finding(spec, ctx, value, (int(idx[0]), int(idx[-1])), ("wrist", "hip", "knee"))
+    return _finding(spec, ctx, value, (w.start, w.stop - 1), ("wrist", "hip", "knee"))
 
 
 @register_detector("heel_lift")
@@ -360,7 +359,9 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
         except NotMeasured:
             unmeasured.append(spec.id)
             continue
-        if finding is not None and finding.confidence >= min_confidence:
+        # A rule may ask for more certainty than the default (an in-plane distance that a
+        # turned body distorts): ``min_confidence`` in its data.
+        if finding is not None and finding.confidence >= float(spec.params.get("min_confidence", min_confidence)):
             finding.cue = spec.cue
             found.append(finding)
     # A fault that is a symptom of another one found on the same rep (knees forward in a

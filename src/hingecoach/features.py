@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .kinematics import Angles, leg_line_x_at, sagittal_angles, trunk_tilt_deg
+from .kinematics import Angles, leg_front_x_at, sagittal_angles, trunk_tilt_deg
 
 #: Feature names, in the order of :class:`Features` fields.
 FEATURES = (
@@ -65,12 +65,15 @@ class Features:
 
 def frame_features(joints: dict[str, np.ndarray], facing: float, refs: References,
                    depth_from_tilt: bool = False,
-                   plausible: dict[str, list[float]] | None = None) -> Features:
+                   plausible: dict[str, list[float]] | None = None,
+                   contact_band_leg: float = 0.0) -> Features:
     """Compute features from mid-joints (:func:`hingecoach.kinematics.mid_joints`).
 
     ``depth_from_tilt`` selects the trunk tilt as the depth signal (for a front view).
     ``plausible`` maps an angle name to its [low, high] range; a frame outside it is a
     mis-detected pose, and its angles become NaN.
+    ``contact_band_leg``: the hands' gap from the legs is taken to the most forward leg point
+    within this many leg lengths of the hands' height (0: the leg line at that height only).
     Missing joints give NaN features; ``valid`` is True where shoulders, hips and knees exist.
     """
     ang = sagittal_angles(joints, facing)
@@ -91,7 +94,7 @@ def frame_features(joints: dict[str, np.ndarray], facing: float, refs: Reference
     midfoot = np.where(np.isfinite(joints["heel"]) & np.isfinite(joints["foot_index"]),
                        (joints["heel"] + joints["foot_index"]) / 2.0, ankle)
     ground_y = np.where(np.isfinite(joints["heel"][..., 1]), joints["heel"][..., 1], ankle[..., 1])
-    leg_x = leg_line_x_at(joints, wrist[..., 1])
+    leg_x = leg_front_x_at(joints, wrist[..., 1], facing, contact_band_leg * leg)
     valid = (np.isfinite(joints["shoulder"][..., 0]) & np.isfinite(hip[..., 0])
              & np.isfinite(knee[..., 0]))
     return Features(

@@ -300,6 +300,18 @@ def leg_line_x_at(joints: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
     return out
 
 
+def leg_front_x_at(joints: dict[str, np.ndarray], y: np.ndarray, facing: float,
+                   band_px: np.ndarray | float, samples: int = 9) -> np.ndarray:
+    """x of the leg's most forward point (in the facing direction) within ``band_px`` of
+    image height ``y``: where a bar at that height meets the legs (the knees when it passes
+    them, the shin or thigh elsewhere). NaN where the leg is not seen at any of those heights."""
+    offsets = np.linspace(-1.0, 1.0, samples) if np.any(np.asarray(band_px) > 0) else np.zeros(1)
+    xs = np.stack([facing * leg_line_x_at(joints, y + k * np.asarray(band_px)) for k in offsets])
+    seen = np.isfinite(xs)
+    front = np.max(np.where(seen, xs, -np.inf), axis=0)
+    return np.where(seen.any(axis=0), facing * front, np.nan)
+
+
 def despike(x: np.ndarray, window: int) -> np.ndarray:
     """Median-filter a 1-D series over ``window`` frames (``scipy.ndimage.median_filter``),
     removing glitches shorter than half the window; NaNs stay NaN (they are bridged by linear
