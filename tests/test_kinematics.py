@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from hingecoach.engine import analyze_track, track_features
-from hingecoach.kinematics import (CausalSmoother, fill_gaps, leg_front_x_at, leg_line_x_at, sagittal_angles,
-                                   smooth)
+from hingecoach.kinematics import CausalSmoother, fill_gaps, leg_front_x_at, leg_line_x_at, sagittal_angles, smooth
 from hingecoach.testing import Body, fake_hinge_track, hinge_movement
 
 

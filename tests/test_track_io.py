@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -111,3 +112,16 @@ def test_real_coco17_csv(shared_data):
     assert tr.keypoints[0] == "nose" and tr.n_frames > 10
     analysis, _ = analyze_track(tr)
     assert analysis.view["label"] in {"side", "oblique", "front"}
+
+
+def test_trc_of_a_clip_with_frames_where_nobody_is_seen(tmp_path):
+    # Frames with no person (NaN everywhere) neither warn nor change the scale.
+    tr = fake_hinge_track(hinge_movement(n_reps=1)).standardized()
+    xy = tr.xy.copy()
+    xy[:5] = np.nan
+    gappy = tr.with_step("test", xy=xy, confidence=np.where(np.isnan(xy[..., 0]), 0.0, tr.confidence))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = write_trc(gappy, tmp_path / "g.trc").read_text().splitlines()
+    full = write_trc(tr, tmp_path / "f.trc").read_text().splitlines()
+    assert rows[-1] == full[-1]

@@ -226,7 +226,8 @@ def _metres_per_px(track: PoseTrack, height_m: float) -> float:
     """Scale from the lifter's standing height in pixels (nose to lowest foot point)."""
     std = track.standardized()
     ys = std.xy[..., 1]
-    span = np.nanpercentile(np.nanmax(ys, axis=1) - np.nanmin(ys, axis=1), 95) if np.isfinite(ys).any() else np.nan
+    ys = ys[np.isfinite(ys).any(axis=1)]   # frames where the lifter was seen at all
+    span = np.percentile(np.nanmax(ys, axis=1) - np.nanmin(ys, axis=1), 95) if ys.size else np.nan
     return float(height_m / span) if np.isfinite(span) and span > 0 else 1.0
 
 
