@@ -10,6 +10,7 @@ from hingecoach.drills import get_drill, ladder, load_drills, parse_drill
 from hingecoach.engine import analyze_track
 from hingecoach.errors import HingeError
 from hingecoach.faults import RepContext, detect_faults
+from hingecoach.skeletons import JOINTS
 from hingecoach.testing import fake_hinge_track, hinge_movement, quadruped_movement
 
 
@@ -242,3 +243,27 @@ def test_a_squatted_hinge_is_cued_as_a_squat_not_as_drift():
     found = faults_of(coached(hinge_movement(n_reps=3, knee_deg=20, knee_extra_deg=80, drift_m=0.3),
                               drill="romanian_deadlift"))
     assert "knee_dominant" in found and "bar_drift" not in found
+
+
+def test_hips_first_has_no_verdict_when_the_clip_opens_on_the_lift():
+    # A clip that opens at the bottom with the lifter already rising may be showing the end of
+    # the set-up (hips up to the start position, load on the floor): the first rep is not judged,
+    # the next ones are.
+    hips_first = dict(knee_deg=20, knee_extra_deg=40, hips_first=1.0)
+    analysis = coached(hinge_movement(n_reps=3, start_at_bottom=True, **hips_first), drill="kettlebell_deadlift")
+    assert analysis.reps[0].index == 1 and not analysis.reps[0].faults
+    assert all("hips_rise_first" in {f.id for f in r.faults} for r in analysis.reps[1:])
+    whole = coached(hinge_movement(n_reps=3, **hips_first), drill="kettlebell_deadlift")
+    assert all("hips_rise_first" in {f.id for f in r.faults} for r in whole.reps)
+
+
+def test_bar_drift_is_not_judged_on_guessed_shins():
+    # A plate on the camera's side hides the shins; BlazePose still places them, with a low
+    # visibility. The gap to a guessed shin is no measurement.
+    specs = get_drill("romanian_deadlift").faults
+    ctx = _rdl_context(drift_m=0.3)
+    assert "bar_drift" in {f.id for f in detect_faults(ctx, specs, "side")[0]}
+    bottom = ctx.window(ctx.rep.bottom)
+    for side in ("left", "right"):
+        ctx.tf.track.confidence[bottom, JOINTS.index(f"{side}_ankle")] = 0.55
+    assert "bar_drift" not in {f.id for f in detect_faults(ctx, specs, "side")[0]}

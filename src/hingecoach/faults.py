@@ -160,6 +160,12 @@ def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     if not np.isfinite(knees[near]).any():
         return None
     b = s + int(np.nanargmax(np.where(near, knees, np.nan)))
+    # A clip that opens on the lifter at the bar and already moving (the rep's descent not
+    # filmed, its lowest knees within ``setup_s`` of the first frame) may show the end of the
+    # set-up, the hips rising to the start position with the load still on the floor, which
+    # no landmark tells from a pull led by the hips: no verdict on that rep.
+    if not ctx.rep.started_in_clip and (b - s) < float(spec.params.get("setup_s", 0.5)) * ctx.fps:
+        return None
     knee, trunk = f.knee_flexion_deg[b:e + 1], f.trunk_inclination_deg[b:e + 1]
     ok = np.isfinite(knee) & np.isfinite(trunk)
     if ok.sum() < 4:
@@ -290,6 +296,11 @@ def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     joint line at the hands' height; frames where that line is not seen (a knee or ankle hidden
     by the plates) do not count, and with fewer than half the frames seen there is no verdict."""
     w = ctx.window(ctx.rep.bottom, float(spec.params.get("half_window_s", 0.1)))
+    # The hands and the shin must be seen, not guessed: a plate on the camera's side hides the
+    # lower legs, and BlazePose then places them where a leg would usually be.
+    if min(ctx.joint_confidence((j,), w) for j in ("wrist", "knee", "ankle")) \
+            < float(spec.params.get("min_visibility", 0.0)):
+        return None
     gap = ctx.tf.features.wrist_leg_leg[w]
     seen = np.isfinite(gap)
     if seen.sum() < max(1.0, float(spec.params.get("min_seen", 0.5)) * gap.size):
@@ -297,7 +308,7 @@ def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     value = float(np.median(gap[seen]))
     if value <= spec.threshold:
         return None
-    return _finding(spec, ctx, value, (w.start, w.stop - 1), ("wrist", "hip", "knee"))
+    return _finding(spec, ctx, value, (w.start, w.stop - 1), ("wrist", "hip", "knee", "ankle"))
 
 
 @register_detector("heel_lift")
