@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hingecoach.coach import coach_analysis
+from hingecoach.coach import agreed_findings, coach_analysis, drill_rivals
 from hingecoach.drills import get_drill, ladder, load_drills, parse_drill
 from hingecoach.engine import analyze_track
 from hingecoach.errors import HingeError
@@ -267,3 +267,37 @@ def test_bar_drift_is_not_judged_on_guessed_shins():
     for side in ("left", "right"):
         ctx.tf.track.confidence[bottom, JOINTS.index(f"{side}_ankle")] = 0.55
     assert "bar_drift" not in {f.id for f in detect_faults(ctx, specs, "side")[0]}
+
+
+def test_drills_recognition_cannot_tell_apart_are_rivals():
+    drills = load_drills()
+    scores = {"stiff_legged_deadlift": 1.0, "kettlebell_deadlift": 0.97, "romanian_deadlift": 0.9}
+    assert [d.id for d in drill_rivals("stiff_legged_deadlift", scores, drills)] == ["kettlebell_deadlift"]
+    assert drill_rivals("romanian_deadlift", {"romanian_deadlift": 1.0, "good_morning": 0.8}, drills) == []
+
+
+def test_a_fault_is_reported_only_when_every_rival_drill_agrees():
+    # Knees bending ~3/4 as far as the hips fold: a squat for a stiff-legged deadlift (limit 0.6),
+    # an ordinary kettlebell deadlift (limit 1.0).
+    analysis, tf = analyze_track(fake_hinge_track(hinge_movement(n_reps=2, knee_deg=5, knee_extra_deg=65)))
+    ctx = RepContext(rep=tf.reps[0], tf=tf, metrics=analysis.reps[0].metrics, view_confidence=1.0)
+    sldl = get_drill("stiff_legged_deadlift")
+    found = detect_faults(ctx, sldl.faults, "side")[0]
+    assert "knee_dominant" in {f.id for f in found}
+    ids = lambda rivals: {f.id for f in agreed_findings(found, ctx, rivals, "side")}  # noqa: E731
+    assert "knee_dominant" not in ids([get_drill("kettlebell_deadlift")])
+    assert "knee_dominant" in ids([get_drill("romanian_deadlift")])   # same limit: it agrees
+    assert "knee_dominant" in ids([get_drill("quadruped_sitback")])   # no such fault: no say
+    assert "knee_dominant" in ids([])
+
+
+def test_a_tie_in_recognition_is_said_and_faults_are_checked_against_the_rival(monkeypatch):
+    import hingecoach.coach as coach
+    movement = hinge_movement(n_reps=3, knee_deg=5, knee_extra_deg=65)
+    monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
+        "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "kettlebell_deadlift": 1.0}))
+    tied = coached(movement)
+    assert tied.drill["rivals"] == ["kettlebell_deadlift"]
+    assert any("kettlebell deadlift" in w for w in tied.warnings)
+    assert "knee_dominant" not in faults_of(tied)
+    assert "knee_dominant" in faults_of(coached(movement, drill="stiff_legged_deadlift"))

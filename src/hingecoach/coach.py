@@ -276,9 +276,32 @@ def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill, settings: Set
     }
 
 
+def drill_rivals(drill_id: str, scores: dict[str, float], drills: dict[str, Drill],
+                 settings: Settings | None = None) -> list[Drill]:
+    """The drills recognition cannot tell from ``drill_id``: scores within ``tie_margin``
+    (``[recognition]`` settings) of the best one."""
+    margin = float((settings or load_settings()).recognition["tie_margin"])
+    best = scores[drill_id]
+    return [drills[d] for d, sc in sorted(scores.items(), key=lambda kv: -kv[1])
+            if d != drill_id and d in drills and sc >= best - margin]
+
+
+def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill], view: str) -> list[Finding]:
+    """The findings every rival drill agrees with. A rival that rates the same fault with its own
+    threshold must find it too; a rival without that fault has no say. When the drill is a
+    guess, a fault that only the stricter drill's threshold calls is not reported."""
+    kept = list(findings)
+    for rival in rivals:
+        own = {s.id for s in rival.faults}
+        found = {f.id for f in detect_faults(ctx, rival.faults, view)[0]}
+        kept = [f for f in kept if f.id not in own or f.id in found]
+    return kept
+
+
 def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
     """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place."""
     drills = load_drills()
+    rivals: list[Drill] = []
     if drill_override:
         drill = get_drill(drill_override)
         analysis.drill = {"id": drill.id, "confidence": 1.0, "source": "override"}
@@ -293,6 +316,12 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
         if confidence < 0.5:
             analysis.warnings.append(f"not sure this is a {drill.name.lower()} ({confidence:.0%});"
                                      " name the drill with --drill for drill-specific feedback")
+        rivals = drill_rivals(drill.id, scores, drills)
+        if rivals:
+            names = " or ".join(r.name.lower() for r in rivals)
+            analysis.drill["rivals"] = [r.id for r in rivals]
+            analysis.warnings.append(f"this could as well be a {names}: only faults that hold for each are"
+                                     " reported; name the drill with --drill for its own thresholds")
     analysis.drill["name"] = drill.name
     view = analysis.view.get("label", "unknown")
     view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
@@ -300,6 +329,7 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
         findings, missing = detect_faults(ctx, drill.faults, view)
+        findings = agreed_findings(findings, ctx, rivals, view)
         trial = {s.id for s in drill.faults if s.params.get("experimental")}
         rep_result.faults = [f for f in findings if f.id not in trial]
         analysis.experimental += [{"rep": rep_result.index, **asdict(f), "frames": list(f.frames)}
