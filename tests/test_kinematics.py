@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hingecoach.config import load_settings
 from hingecoach.engine import analyze_track, track_features
-from hingecoach.kinematics import CausalSmoother, fill_gaps, leg_front_x_at, leg_line_x_at, sagittal_angles, smooth
+from hingecoach.kinematics import (
+    CausalSmoother,
+    facing_by_frame,
+    fill_gaps,
+    leg_front_x_at,
+    leg_line_x_at,
+    sagittal_angles,
+    smooth,
+)
 from hingecoach.testing import Body, fake_hinge_track, hinge_movement
 
 
@@ -107,6 +116,26 @@ def test_lean_back_at_lockout_does_not_flip_the_facing(yaw):
     track = fake_hinge_track(hinge_movement(n_reps=3, knee_deg=18, depth_deg=85, lockout_deg=-25), yaw_deg=yaw)
     _, tf = analyze_track(track)
     assert tf.facing == (1 if yaw == 0.0 else -1)
+    view = load_settings().view
+    assert (facing_by_frame(tf.joints, tf.facing, tf.track.fps, view["turn_tip_deg"], view["turn_min_s"])
+            == tf.facing).all()
+
+
+def test_a_lifter_who_turns_round_keeps_the_signs_of_the_angles():
+    # Two reps facing right, then two facing left (turned round, or a demo edited from the other
+    # side): each half gets its own facing, so the hinge reads as a hinge in both.
+    move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
+    right, left = fake_hinge_track(move), fake_hinge_track(move, yaw_deg=180.0)
+    n = right.n_frames
+    both = right.with_step("turned", xy=np.concatenate([right.xy, left.xy]),
+                           confidence=np.concatenate([right.confidence, left.confidence]),
+                           timestamps_s=np.arange(2 * n) / right.fps, world=None)
+    analysis, tf = analyze_track(both)
+    view = load_settings().view
+    facing = facing_by_frame(tf.joints, tf.facing, tf.track.fps, view["turn_tip_deg"], view["turn_min_s"])
+    assert (facing[: n - 30] == 1).all() and (facing[n + 30:] == -1).all()
+    assert len(analysis.reps) == 4
+    assert all(80.0 < r.metrics["hip_flexion_peak_deg"] < 95.0 for r in analysis.reps)
 
 
 @pytest.mark.parametrize("facing", [1.0, -1.0])

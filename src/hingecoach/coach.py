@@ -150,7 +150,7 @@ def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | Non
     values["hand_depth_shank"] = _median((j["wrist"][bot_idx, 1] - j["knee"][bot_idx, 1]) / shank)
     # Between the legs: behind the knees while still above them (a bar at the shins is below
     # the knees and, with the knees over it, also behind them).
-    behind = tf.facing * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
+    behind = tf.facing_at(bot_idx) * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
     above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1]
     wrist_behind = _median(np.where(above_knee, behind, np.nan))
     wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0

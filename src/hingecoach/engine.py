@@ -28,6 +28,7 @@ from .kinematics import (
     CausalSmoother,
     classify_view,
     despike,
+    facing_by_frame,
     fill_gaps,
     mid_joints,
     overall_facing,
@@ -58,6 +59,15 @@ class TrackFeatures:
     view_confidence: float
     reps: list[Rep]
     person_found: np.ndarray
+    #: Per-frame facing (+1/-1), which differs from ``facing`` (the clip's) only where the
+    #: lifter turned round (:func:`hingecoach.kinematics.facing_by_frame`); None: ``facing``.
+    facing_frames: np.ndarray | None = None
+
+    def facing_at(self, frames: np.ndarray) -> np.ndarray:
+        """The facing at these frame indices."""
+        if self.facing_frames is None:
+            return np.full(np.shape(frames), float(self.facing))
+        return np.asarray(self.facing_frames[frames], float)
 
 
 #: Use the trunk tilt as the rep signal when the hip angle moves less than this share of it.
@@ -125,21 +135,26 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     pct = float(settings.scale["reference_percentile"])
     refs = body_references(joints, pct)
     facing, _agree = overall_facing(t, joints)
+    # A lifter who turns round (between sets, or in a demo edited from several sides) faces
+    # the other way for a while: those frames get their own facing, so the angles keep their signs.
+    facing_frames = facing_by_frame(joints, facing, t.fps, float(settings.view["turn_tip_deg"]),
+                                    float(settings.view["turn_min_s"]))
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
                                     float(settings.view["front_min_width_ratio"]))
-    feats = frame_features(joints, float(facing), refs, plausible=settings.plausible,
+    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible,
                            contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
     # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
     # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
     hip_range = _spread(feats.hip_flexion_deg)
     tilt_range = _spread(feats.trunk_tilt_deg)
     if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
-        feats = frame_features(joints, float(facing), refs, depth_from_tilt=True, plausible=settings.plausible,
+        feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible,
                                contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
     reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
-                         view=view, view_confidence=view_conf, reps=reps, person_found=person)
+                         view=view, view_confidence=view_conf, reps=reps, person_found=person,
+                         facing_frames=facing_frames)
 
 
 def rep_results(tf: TrackFeatures) -> list[RepResult]:

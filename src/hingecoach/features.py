@@ -63,7 +63,7 @@ class Features:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def frame_features(joints: dict[str, np.ndarray], facing: float, refs: References,
+def frame_features(joints: dict[str, np.ndarray], facing: float | np.ndarray, refs: References,
                    depth_from_tilt: bool = False,
                    plausible: dict[str, list[float]] | None = None,
                    contact_band_leg: float = 0.0) -> Features:

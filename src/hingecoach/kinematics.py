@@ -25,6 +25,7 @@ far-side joint that the detector guessed from pulling the angle.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -255,6 +256,55 @@ def overall_facing(track: PoseTrack, joints: dict[str, np.ndarray]) -> tuple[int
     return facing, float(np.mean(finite == facing))
 
 
+def facing_by_frame(joints: dict[str, np.ndarray], clip_facing: int, fps: float, tip_deg: float,
+                    min_run_s: float) -> np.ndarray:
+    """Per-frame facing (+1/-1) for a clip where the lifter faces both ways (turned round
+    between sets, or an edited demo filmed from several sides).
+
+    Frames with the trunk tipped further than ``tip_deg`` vote with the side the shoulders are
+    on. A lean back at lockout tips the other way (up to ~35°, held for seconds), so a run of
+    votes counts only when the toes point the same way over it (a run's median toe direction:
+    single frames of BlazePose's feet are noisy, a run's are not) and it lasts ``min_run_s``
+    (shorter runs are glitches). Every frame takes the vote of the nearest counted frame; with
+    none, or all agreeing with ``clip_facing``, it is ``clip_facing`` throughout. Kneeling or on
+    all fours the toes point back, so no run counts there and the clip's facing holds."""
+    lean = joints["shoulder"][:, 0] - joints["hip"][:, 0]
+    n = len(lean)
+    out = np.full(n, float(clip_facing))
+    ref = robust_max(segment_length(joints["hip"], joints["shoulder"]), 95.0)
+    if not np.isfinite(ref) or ref <= 0:
+        return out
+    with np.errstate(invalid="ignore"):
+        idx = np.flatnonzero(np.abs(lean) > ref * math.sin(math.radians(tip_deg)))
+    if idx.size == 0:
+        return out
+    signs = np.sign(lean[idx])
+    breaks = np.flatnonzero(np.diff(signs) != 0) + 1
+    toes = joints["foot_index"][:, 0] - joints["heel"][:, 0]
+
+    def agrees(run: np.ndarray) -> bool:
+        t = toes[idx[run]]
+        t = t[np.isfinite(t)]
+        return bool(t.size) and float(np.sign(np.median(t))) == float(signs[run[0]])
+
+    kept = [run for run in np.split(np.arange(idx.size), breaks)
+            if idx[run[-1]] - idx[run[0]] + 1 >= min_run_s * fps and agrees(run)]
+    if not kept:
+        return out
+    keep = np.concatenate(kept)
+    frames, votes = idx[keep], signs[keep]
+    if np.all(votes == clip_facing):
+        return out
+    # The nearest counted frame, before or after.
+    pos = np.clip(np.searchsorted(frames, np.arange(n)), 1, len(frames) - 1) if len(frames) > 1 \
+        else np.zeros(n, int)
+    if len(frames) > 1:
+        before = frames[pos - 1]
+        after = frames[pos]
+        pos = np.where(np.abs(np.arange(n) - before) <= np.abs(after - np.arange(n)), pos - 1, pos)
+    return np.asarray(votes[pos], float)
+
+
 def width_ratio(track: PoseTrack, joints: dict[str, np.ndarray], percentile: float) -> float:
     """Median over frames of shoulder and hip width (2D) divided by the reference trunk length."""
     ls, rs = track.xy[:, _IDX["left_shoulder"]], track.xy[:, _IDX["right_shoulder"]]
@@ -300,7 +350,7 @@ def leg_line_x_at(joints: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
     return out
 
 
-def leg_front_x_at(joints: dict[str, np.ndarray], y: np.ndarray, facing: float,
+def leg_front_x_at(joints: dict[str, np.ndarray], y: np.ndarray, facing: float | np.ndarray,
                    band_px: np.ndarray | float, samples: int = 9) -> np.ndarray:
     """x of the leg's most forward point (in the facing direction) within ``band_px`` of
     image height ``y``: where a bar at that height meets the legs (the knees when it passes
