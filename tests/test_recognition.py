@@ -138,3 +138,12 @@ def test_a_feature_may_have_its_own_scale():
 ])
 def test_range_score(value, expected):
     assert _range_score(value, 0.0, 10.0, 10.0) == pytest.approx(expected)
+
+
+def test_hands_between_the_legs_means_well_above_the_knees():
+    # A pull-through's rope ends between the thighs; a bell lifted from the floor with the
+    # knees pushed past it is behind the knees too, but at their height: not a pull-through cue.
+    rope = recognise(hinge_movement(knee_deg=20, depth_deg=60, drift_m=-0.35))[3]
+    bell = recognise(hinge_movement(knee_deg=20, depth_deg=85, drift_m=-0.35))[3]
+    assert rope.values["hand_depth_shank"] < -0.3 and rope.flags["hands_between_legs"]
+    assert abs(bell.values["hand_depth_shank"]) < 0.1 and not bell.flags["hands_between_legs"]

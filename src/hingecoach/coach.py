@@ -151,7 +151,7 @@ def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | Non
     # Between the legs: behind the knees while still above them (a bar at the shins is below
     # the knees and, with the knees over it, also behind them).
     behind = tf.facing_at(bot_idx) * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
-    above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1]
+    above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1] - rec["hands_between_legs_above_shank"] * shank
     wrist_behind = _median(np.where(above_knee, behind, np.nan))
     wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0
     wrist_vs_shoulder_top = _median(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg)
