@@ -11,6 +11,7 @@ from hingecoach.kinematics import (
     CausalSmoother,
     facing_by_frame,
     fill_gaps,
+    front_frames,
     leg_front_x_at,
     leg_line_x_at,
     sagittal_angles,
@@ -153,3 +154,22 @@ def test_leg_front_is_where_a_bar_at_that_height_meets_the_legs(facing):
     assert np.allclose(leg_front_x_at(joints, y, facing, 0.0), line)
     hidden = dict(joints, knee=np.array([np.nan, np.nan]))
     assert np.isnan(leg_front_x_at(hidden, np.array([80.0]), facing, 10.0)).all()
+
+
+def test_a_side_clip_that_cuts_to_the_front_counts_the_front_reps_too():
+    # Two reps from the side, then two facing the camera (a demo edited from two angles): from
+    # the front the hip angle hides the hinge, so those frames count on the trunk's tilt.
+    move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
+    side, front = fake_hinge_track(move), fake_hinge_track(move, yaw_deg=90.0)
+    n = side.n_frames
+    both = side.with_step("cut", xy=np.concatenate([side.xy, front.xy]),
+                          confidence=np.concatenate([side.confidence, front.confidence]),
+                          timestamps_s=np.arange(2 * n) / side.fps, world=None)
+    view = load_settings().view
+    _, tf_side = analyze_track(side)
+    _, tf_front_only = analyze_track(front)
+    analysis, tf = analyze_track(both)
+    assert tf.view != "front" and len(tf_side.reps) == 2 and len(tf_front_only.reps) == 2
+    assert len(analysis.reps) == 4
+    frames = front_frames(tf.track, tf.joints, 95.0, view["front_min_width_ratio"], view["front_run_s"])
+    assert not frames[: n - 30].any() and frames[n + 30: 2 * n - 30].all()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from .kinematics import (
     despike,
     facing_by_frame,
     fill_gaps,
+    front_frames,
     mid_joints,
     overall_facing,
     robust_max,
@@ -151,6 +152,13 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
         feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible,
                                contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
+    else:
+        # A clip seen from the side that cuts to a front view for a while: there the hip angle
+        # hides the hinge, so the rep signal is the trunk tilt on those frames.
+        front = front_frames(t, joints, pct, float(settings.view["front_min_width_ratio"]),
+                             float(settings.view["front_run_s"]))
+        if front.any():
+            feats = replace(feats, depth_deg=np.where(front, feats.trunk_tilt_deg, feats.depth_deg))
     reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person,

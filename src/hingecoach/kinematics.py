@@ -317,6 +317,28 @@ def width_ratio(track: PoseTrack, joints: dict[str, np.ndarray], percentile: flo
     return float(np.median(finite) / trunk_ref)
 
 
+def front_frames(track: PoseTrack, joints: dict[str, np.ndarray], percentile: float, front_min: float,
+                 min_run_s: float) -> np.ndarray:
+    """Frames where the lifter faces the camera for at least ``min_run_s`` within a clip seen
+    mostly from another side (an edited demo that cuts to a front view): the shoulder and hip
+    width over the trunk length, median over a second, at least ``front_min``."""
+    ls, rs = track.xy[:, _IDX["left_shoulder"]], track.xy[:, _IDX["right_shoulder"]]
+    lh, rh = track.xy[:, _IDX["left_hip"]], track.xy[:, _IDX["right_hip"]]
+    trunk_ref = robust_max(segment_length(joints["hip"], joints["shoulder"]), percentile)
+    out = np.zeros(track.n_frames, bool)
+    if not np.isfinite(trunk_ref) or trunk_ref <= 0:
+        return out
+    ratio = (segment_length(ls, rs) + segment_length(lh, rh)) / 2.0 / trunk_ref
+    window = int(round(track.fps)) | 1
+    ratio = ndimage.median_filter(np.nan_to_num(ratio, nan=0.0), size=window, mode="nearest")
+    runs, n_runs = ndimage.label(ratio >= front_min)
+    for k in range(1, n_runs + 1):
+        run = runs == k
+        if run.sum() >= min_run_s * track.fps:
+            out |= run
+    return out
+
+
 def classify_view(ratio: float, side_max: float, front_min: float) -> tuple[str, float]:
     """Side / oblique / front from the width ratio, with a confidence in [0, 1].
 
