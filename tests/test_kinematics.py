@@ -122,15 +122,20 @@ def test_lean_back_at_lockout_does_not_flip_the_facing(yaw):
             == tf.facing).all()
 
 
+def _one_after_the_other(a, b):
+    """Track ``b`` played after track ``a`` (same frame rate), as in an edited clip."""
+    return a.with_step("joined", xy=np.concatenate([a.xy, b.xy]),
+                       confidence=np.concatenate([a.confidence, b.confidence]),
+                       timestamps_s=np.arange(a.n_frames + b.n_frames) / a.fps, world=None)
+
+
 def test_a_lifter_who_turns_round_keeps_the_signs_of_the_angles():
     # Two reps facing right, then two facing left (turned round, or a demo edited from the other
     # side): each half gets its own facing, so the hinge reads as a hinge in both.
     move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
-    right, left = fake_hinge_track(move), fake_hinge_track(move, yaw_deg=180.0)
+    right = fake_hinge_track(move)
     n = right.n_frames
-    both = right.with_step("turned", xy=np.concatenate([right.xy, left.xy]),
-                           confidence=np.concatenate([right.confidence, left.confidence]),
-                           timestamps_s=np.arange(2 * n) / right.fps, world=None)
+    both = _one_after_the_other(right, fake_hinge_track(move, yaw_deg=180.0))
     analysis, tf = analyze_track(both)
     view = load_settings().view
     facing = facing_by_frame(tf.joints, tf.facing, tf.track.fps, view["turn_tip_deg"], view["turn_min_s"])
@@ -162,9 +167,7 @@ def test_a_side_clip_that_cuts_to_the_front_counts_the_front_reps_too():
     move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
     side, front = fake_hinge_track(move), fake_hinge_track(move, yaw_deg=90.0)
     n = side.n_frames
-    both = side.with_step("cut", xy=np.concatenate([side.xy, front.xy]),
-                          confidence=np.concatenate([side.confidence, front.confidence]),
-                          timestamps_s=np.arange(2 * n) / side.fps, world=None)
+    both = _one_after_the_other(side, front)
     view = load_settings().view
     _, tf_side = analyze_track(side)
     _, tf_front_only = analyze_track(front)
