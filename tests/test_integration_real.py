@@ -41,6 +41,7 @@ FOUND = {
     "tby66-kbdl-faults/0016h_1.mp4": "hips_rise_first",
     "tby66-kbdl-faults/0016k_1.mp4": "knee_dominant",
     "bichraix-dl-faults/bad013.mp4": "lockout_hyperextension",
+    "bichraix-dl-faults/bad012.mp4": "bar_drift",
 }
 
 
@@ -61,3 +62,21 @@ def test_no_coached_fault_on_good_form(labelled):
     good = report["good_form"]
     assert good["clips"] >= 10
     assert good["with_false_faults"] == []
+
+
+def test_no_coached_fault_on_the_good_lifts_of_another_pose_model(shared_data):
+    # bichraix's own COCO-17 tracks (another pose model, no feet, no silhouette) of the lifts
+    # its source calls good: none may be coached a fault.
+    from hingecoach.pipeline import analyze_path
+
+    tracks = sorted((shared_data / "keypoints" / "bichraix-coco17").glob("good*_joints_new.csv"))
+    assert len(tracks) >= 15
+    faulted = {}
+    counted = 0
+    for path in tracks:
+        analysis = analyze_path(path).analysis
+        counted += bool(analysis.reps)
+        found = sorted({f.id for r in analysis.reps for f in r.faults})
+        if found:
+            faulted[path.name] = found
+    assert counted >= 15 and not faulted, faulted
