@@ -301,3 +301,15 @@ def test_a_tie_in_recognition_is_said_and_faults_are_checked_against_the_rival(m
     assert any("kettlebell deadlift" in w for w in tied.warnings)
     assert "knee_dominant" not in faults_of(tied)
     assert "knee_dominant" in faults_of(coached(movement, drill="stiff_legged_deadlift"))
+
+
+def test_lean_back_is_judged_against_a_stand_that_reads_behind_vertical():
+    # A skeleton (Kinect's hip joints) or camera that reads a straight stand as -15°: the lockout
+    # at the same -15° is not a lean back. A lean back past a straight stand still is.
+    from dataclasses import replace
+
+    offset = hinge_movement(n_reps=3, **RDL)
+    offset = replace(offset, hip_flexion_deg=offset.hip_flexion_deg - 15.0)
+    assert "lockout_hyperextension" not in faults_of(coached(offset, drill="romanian_deadlift"))
+    leaning = coached(hinge_movement(n_reps=3, **dict(RDL, lockout_deg=-20)), drill="romanian_deadlift")
+    assert "lockout_hyperextension" in faults_of(leaning)

@@ -125,3 +125,60 @@ def test_trc_of_a_clip_with_frames_where_nobody_is_seen(tmp_path):
         rows = write_trc(gappy, tmp_path / "g.trc").read_text().splitlines()
     full = write_trc(tr, tmp_path / "f.trc").read_text().splitlines()
     assert rows[-1] == full[-1]
+
+
+def _kinect_csv(path, points):
+    """Write 3D points (T, 16, 3; metres, y up) as a Kinect skeleton CSV."""
+    rows = ["action,subject,trial,frame,skeleton_joint,x,y,z"]
+    for t, frame in enumerate(points):
+        rows += [f"1.0, 0, 0, {t}, {j + 1},{x:.5f}, {y:.5f}, {z:.5f}" for j, (x, y, z) in enumerate(frame)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_kinect_skeletons_are_seen_from_their_own_side(tmp_path):
+    # A generated hinge in 3D, turned 40° from the Kinect's axis and shifted 3 m away: the track is
+    # the exact side view, so the hip angle peaks at the commanded depth.
+    from hingecoach.skeletons import JOINTS, KINECT16
+    from hingecoach.testing import Body, body_3d
+
+    move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
+    p = body_3d(move, Body())                       # forward, up, lateral (JOINTS layout)
+    a = np.radians(40.0)
+    xyz = np.stack([p[..., 0] * np.cos(a) + p[..., 2] * np.sin(a), p[..., 1],
+                    3.0 - p[..., 0] * np.sin(a) + p[..., 2] * np.cos(a)], axis=-1)
+    j = {n: xyz[:, JOINTS.index(n)] for n in JOINTS}
+    mid = lambda n: (j[f"left_{n}"] + j[f"right_{n}"]) / 2  # noqa: E731
+    named = dict(j, head=j["nose"], shoulder_center=mid("shoulder"), hip_center=mid("hip"),
+                 spine=(mid("shoulder") + mid("hip")) / 2)
+    path = _kinect_csv(tmp_path / "a1_s0_t0_skeleton.csv", np.stack([named[n] for n in KINECT16], axis=1))
+    tr = read_track(path)
+    assert tr.attrs["skeleton"] == "kinect16" and tr.n_frames == len(move.hip_flexion_deg)
+    analysis, _ = analyze_track(tr)
+    assert len(analysis.reps) == 2 and analysis.view["label"] == "side"
+    for rep in analysis.reps:
+        assert rep.metrics["hip_flexion_peak_deg"] == pytest.approx(85.0, abs=3.0)
+
+
+def test_a_broken_kinect_file_is_a_one_line_error(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("action,subject,trial,frame,skeleton_joint,x,y,z\n1,0,0,0,99,0.1,0.2,3\n")
+    with pytest.raises(HingeError, match="joints 1-16"):
+        read_track(path)
+
+
+def test_real_kinect_deadlifts(shared_data):
+    # philip-g-mak's Kinect deadlifts: a1 good form, a11 bad (its source's labels). One lift each;
+    # at most one good lift gets a coached fault.
+    from hingecoach.coach import coach_analysis
+
+    files = sorted((shared_data / "keypoints" / "kinect-deadlift-goodbad").glob("a*_skeleton.csv"))
+    assert len(files) == 20
+    faulted_good = []
+    for path in files:
+        analysis, tf = analyze_track(read_track(path))
+        assert len(analysis.reps) == 1, path.name
+        coach_analysis(analysis, tf)
+        if path.name.startswith("a1_") and any(r.faults for r in analysis.reps):
+            faulted_good.append(path.name)
+    assert len(faulted_good) <= 1, faulted_good

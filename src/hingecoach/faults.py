@@ -192,9 +192,28 @@ def lockout_lean_back(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     w = ctx.around(i)
     series = getattr(ctx.tf.features, str(spec.params.get("angle", "hip_flexion_deg")))
     value = _median(series[w])
-    if not math.isfinite(value) or value >= spec.threshold:
+    if not math.isfinite(value):
         return None
-    return _finding(spec, ctx, value, (w.start, w.stop - 1), ("shoulder", "hip", "knee"))
+    # Against the lifter's own stand before the set, where it reads behind vertical: a body (or
+    # a skeleton model: Kinect's hip joints) that stands straight at -10° is not leaning back
+    # when it locks out there. A stand that reads forward of vertical changes nothing.
+    stand = _standing_before_set(ctx, series, float(spec.params.get("standing_s", 0.0)))
+    offset = min(0.0, stand) if math.isfinite(stand) else 0.0
+    if value - offset >= spec.threshold:
+        return None
+    detail = f"{value:.0f}° against {stand:.0f}° standing before the set" if offset else None
+    return _finding(spec, ctx, value - offset, (w.start, w.stop - 1), ("shoulder", "hip", "knee"), detail)
+
+
+def _standing_before_set(ctx: RepContext, series: np.ndarray, seconds: float) -> float:
+    """The median of ``series`` over the ``seconds`` before the set's first rep starts, when
+    the clip shows the lifter standing that long before it; NaN otherwise."""
+    first = ctx.tf.reps[0] if ctx.tf.reps else None
+    n = int(round(seconds * ctx.fps))
+    if first is None or not first.started_in_clip or n < 1 or first.start < n:
+        return math.nan
+    before = series[first.start - n: first.start]
+    return _median(before) if np.isfinite(before).sum() >= n // 2 else math.nan
 
 
 @register_detector("lockout_incomplete")

@@ -43,12 +43,25 @@ OPENPOSE18: tuple[str, ...] = OPENPOSE25[:8] + (
     "right_eye", "left_eye", "right_ear", "left_ear",
 )
 
+#: A Kinect export of 16 joints (1-based ids in the file), as the deadlift set in
+#: ../shared/data/keypoints/kinect-deadlift-goodbad stores them. Its source documents no joint
+#: order; this one is read off the data: the highest point, then down the body, each pair
+#: lateral to the other by a shoulder's, hip's, knee's width (id 1 head, 2 shoulder centre,
+#: 3 spine, 4/5 shoulders, 6/7 hands, 8 hip centre, 9/10 hips, 11/12 knees, 13/14 ankles,
+#: 15/16 feet). Which of a pair is the left one does not matter to a side view.
+KINECT16: tuple[str, ...] = (
+    "head", "shoulder_center", "spine", "left_shoulder", "right_shoulder", "left_wrist", "right_wrist",
+    "hip_center", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_foot_index", "right_foot_index",
+)
+
 SKELETONS: dict[str, tuple[str, ...]] = {
     "hinge21": JOINTS,
     "coco17": COCO17,
     "blazepose33": BLAZEPOSE33,
     "openpose25": OPENPOSE25,
     "openpose18": OPENPOSE18,
+    "kinect16": KINECT16,
 }
 
 #: Pairs drawn as the skeleton's bones (by joint name).

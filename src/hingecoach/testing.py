@@ -59,7 +59,8 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
     """A set of hinge reps with a cosine depth profile.
 
     ``knee_extra_deg`` bends the knees further with depth (a squatted hinge); ``shin_extra_deg``
-    drives the knees forward with depth; ``lockout_deg`` < 0 leans back at the top;
+    drives the knees forward with depth; ``lockout_deg`` < 0 leans back at the top of each rep
+    (the stand before the set is straight);
     ``hips_first`` in [0, 1] straightens the knees ahead of the hips on the way up;
     ``drift_m`` moves the hands forward with depth; ``rebend_deg`` bends the knees again halfway
     up (an RDL turned into a deadlift on the way up); ``heel_lift_m`` raises the heels with depth;
@@ -117,8 +118,10 @@ def hinge_movement(n_reps: int = 3, fps: float = 30.0, *, depth_deg: float = 85.
         hold(tail_s)
     frac = np.concatenate(segs)
     kfrac = np.concatenate(knee_segs)
-    # The top of every rep sits at lockout_deg (0 = trunk and thigh in line), blending smoothly.
-    hip = frac * depth_deg + (1.0 - frac) * lockout_deg
+    # The lifter stands straight (0 = trunk and thigh in line) before the set; the top of every
+    # rep after it sits at lockout_deg (the switch at the first bottom, where it has no weight).
+    top = np.where(np.arange(len(frac)) >= reps[0][1], lockout_deg, 0.0) if reps else np.zeros(len(frac))
+    hip = frac * depth_deg + (1.0 - frac) * top
     knee = knee_deg + kfrac * knee_extra_deg + np.concatenate(bend_segs) * rebend_deg
     shin = knee * 0.5 + kfrac * shin_extra_deg
     return Movement(hip_flexion_deg=hip, knee_flexion_deg=knee, shin_angle_deg=shin,

@@ -1,5 +1,5 @@
 """Keypoint-file readers and track writers (the project's .npz, OpenPose JSON, COCO-17 CSV,
-BlazePose-33 JSON in; .npz, OpenSim/Sports2D .trc and .mot out).
+BlazePose-33 JSON, Kinect 3D CSV in; .npz, OpenSim/Sports2D .trc and .mot out).
 
 Readers are registered by name (:data:`READERS`); :func:`read_track` picks one from the file,
 or by ``fmt``. Every reader returns a :class:`~hingecoach.track.PoseTrack` in its own skeleton,
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import HingeError
-from ..skeletons import BLAZEPOSE33, COCO17, OPENPOSE18, OPENPOSE25
+from ..skeletons import BLAZEPOSE33, COCO17, KINECT16, OPENPOSE18, OPENPOSE25
 from ..track import PoseTrack
 
 DEFAULT_FPS = 30.0
@@ -112,6 +112,71 @@ def read_coco_csv(path: Path, fps: float | None = None) -> PoseTrack:
                      timestamps_s=np.arange(n) / rate, attrs=attrs)
 
 
+KINECT_COLUMNS = ("action", "subject", "trial", "frame", "skeleton_joint", "x", "y", "z")
+#: Pixels per metre of the side view drawn from 3D skeletons.
+SIDE_VIEW_PX_PER_M = 400.0
+
+
+def side_view_of_3d(points: np.ndarray, left: tuple[int, int], right: tuple[int, int],
+                    trunk: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """Pixel positions (T, K, 2) of 3D joints (T, K, 3; metres, y up) seen from the side: the
+    camera looks along the body's left-right axis (the mean of the ``left``→``right`` joint
+    pairs, made horizontal), so the lifter faces right (the way the shoulders tip, from the
+    ``trunk`` (hip, shoulder) joints, in the most tipped tenth of the frames). Also the image size."""
+    lateral = np.nanmean(np.stack([points[:, b] - points[:, a] for a, b in zip(left, right, strict=True)]),
+                         axis=(0, 1))
+    lateral[1] = 0.0
+    if not np.isfinite(lateral).all() or np.linalg.norm(lateral) == 0:
+        raise HingeError("the 3D skeleton has no left-right pairs to find its side view")
+    lateral /= np.linalg.norm(lateral)
+    up = np.array([0.0, 1.0, 0.0])
+    forward = np.cross(up, lateral)
+    hip, shoulder = trunk
+    lean = (points[:, shoulder] - points[:, hip]) @ forward
+    tipped = np.abs(lean) >= np.nanpercentile(np.abs(lean), 90) if np.isfinite(lean).any() else lean > 0
+    if np.nansum(lean[tipped]) < 0:
+        forward = -forward
+    u, v = points @ forward, points @ up
+    x, y = u - np.nanmin(u), np.nanmax(v) - v
+    size = (int(np.nanmax(x) * SIDE_VIEW_PX_PER_M) + 80, int(np.nanmax(y) * SIDE_VIEW_PX_PER_M) + 80)
+    return np.stack([x, y], axis=-1) * SIDE_VIEW_PX_PER_M + 40.0, size
+
+
+def read_kinect_csv(path: Path, fps: float | None = None) -> PoseTrack:
+    """Kinect 3D skeleton CSV: ``action, subject, trial, frame, skeleton_joint, x, y, z`` rows
+    (metres, y up; joints 1-16 as :data:`~hingecoach.skeletons.KINECT16`). The track is the
+    skeleton seen exactly from its side (:func:`side_view_of_3d`); the 3D points are kept in
+    the attrs' provenance only by name. A joint at (0, 0, 0) is Kinect's "not tracked"."""
+    try:
+        data = np.genfromtxt(path, delimiter=",", names=True, dtype=float, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise HingeError(f"{path.name}: not a Kinect skeleton CSV ({', '.join(KINECT_COLUMNS)})") from None
+    if data.dtype.names is None or set(KINECT_COLUMNS) - set(data.dtype.names) or data.size == 0:
+        raise HingeError(f"{path.name}: not a Kinect skeleton CSV ({', '.join(KINECT_COLUMNS)})")
+    data = np.atleast_1d(data)
+    frame = data["frame"]
+    joint = data["skeleton_joint"]
+    if not (np.isfinite(frame).all() and np.isfinite(joint).all()) or (joint < 1).any() \
+            or (joint > len(KINECT16)).any() or (frame < 0).any():
+        raise HingeError(f"{path.name}: frame and skeleton_joint must be whole numbers (joints 1-{len(KINECT16)})")
+    attrs: dict[str, Any] = {"backend": "file:kinect-csv", "skeleton": "kinect16",
+                             "source": {"path": str(path), "kind": "keypoints"},
+                             "steps": ["side_view_of_3d"]}
+    rate = _fps_or_default(fps, attrs, "Kinect CSV")
+    frames = frame.astype(int) - int(frame.min())
+    n = int(frames.max()) + 1
+    pts = np.full((n, len(KINECT16), 3), np.nan)
+    pts[frames, joint.astype(int) - 1] = np.stack([data["x"], data["y"], data["z"]], axis=-1)
+    pts[(pts == 0.0).all(axis=-1)] = np.nan
+    idx = {name: i for i, name in enumerate(KINECT16)}
+    pairs = [(idx[f"left_{j}"], idx[f"right_{j}"]) for j in ("shoulder", "hip")]
+    xy, size = side_view_of_3d(pts, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs),  # type: ignore[arg-type]
+                               (idx["hip_center"], idx["shoulder_center"]))
+    conf = np.where(np.isnan(xy[..., 0]), 0.0, 1.0)
+    return PoseTrack(xy=xy, confidence=conf, fps=rate, keypoints=KINECT16,
+                     timestamps_s=np.arange(n) / rate, image_size=size, attrs=attrs)
+
+
 def _openpose_people(doc: Any, name: str) -> list[np.ndarray]:
     if not isinstance(doc, dict) or "people" not in doc:
         raise HingeError(f"{name}: not an OpenPose keypoint file (no 'people')")
@@ -184,6 +249,7 @@ READERS: dict[str, Reader] = {
     "blazepose-json": read_blazepose_json,
     "coco-csv": read_coco_csv,
     "openpose": read_openpose,
+    "kinect-csv": read_kinect_csv,
 }
 
 
@@ -195,7 +261,8 @@ def sniff_format(path: Path) -> str:
     if suffix == ".npz":
         return "native"
     if suffix == ".csv":
-        return "coco-csv"
+        head = path.read_bytes()[:256].decode("utf-8", "replace").lstrip().lower()
+        return "kinect-csv" if head.startswith("action,") else "coco-csv"
     if suffix == ".json":
         head = path.read_bytes()[:4096].decode("utf-8", "replace")
         if '"people"' in head:
