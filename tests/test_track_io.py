@@ -65,6 +65,7 @@ def test_coco_csv_and_missing_fps_warns(tmp_path):
     ("not,a,keypoint,file\n1,2,3,4\n", "COCO-17"),
     ("action,subject,trial,frame,skeleton_joint,x,y,z\n1,0,0,0,99,0.1,0.2,3\n", "joints 1-16"),
     ("action,subject,trial,frame\n1,0,0,0\n", "Kinect skeleton CSV"),
+    ("action,subject,trial,frame,skeleton_joint,x,y,z\n1,0,0,0,1,0,0,0\n1,0,0,0,4,a,b,c\n", "no tracked joint"),
 ])
 def test_bad_keypoint_files(tmp_path, content, message):
     path = tmp_path / "bad.csv"

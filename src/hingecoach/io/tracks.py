@@ -123,11 +123,12 @@ def side_view_of_3d(points: np.ndarray, left: tuple[int, int], right: tuple[int,
     camera looks along the body's left-right axis (the mean of the ``left``→``right`` joint
     pairs, made horizontal), so the lifter faces right (the way the shoulders tip, from the
     ``trunk`` (hip, shoulder) joints, in the most tipped tenth of the frames). Also the image size."""
-    lateral = np.nanmean(np.stack([points[:, b] - points[:, a] for a, b in zip(left, right, strict=True)]),
-                         axis=(0, 1))
+    pairs = np.stack([points[:, b] - points[:, a] for a, b in zip(left, right, strict=True)]).reshape(-1, 3)
+    pairs = pairs[np.isfinite(pairs).all(axis=1)]
+    lateral = pairs.mean(axis=0) if len(pairs) else np.full(3, np.nan)
     lateral[1] = 0.0
     if not np.isfinite(lateral).all() or np.linalg.norm(lateral) == 0:
-        raise HingeError("the 3D skeleton has no left-right pairs to find its side view")
+        raise HingeError("the 3D skeleton has no tracked left-right pairs (shoulders, hips) to find its side view")
     lateral /= np.linalg.norm(lateral)
     up = np.array([0.0, 1.0, 0.0])
     forward = np.cross(up, lateral)
@@ -170,6 +171,8 @@ def read_kinect_csv(path: Path, fps: float | None = None) -> PoseTrack:
     pts[(pts == 0.0).all(axis=-1)] = np.nan
     idx = {name: i for i, name in enumerate(KINECT16)}
     pairs = [(idx[f"left_{j}"], idx[f"right_{j}"]) for j in ("shoulder", "hip")]
+    if not np.isfinite(pts).any():
+        raise HingeError(f"{path.name}: no tracked joint (every position is missing or 0, 0, 0)")
     xy, size = side_view_of_3d(pts, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs),  # type: ignore[arg-type]
                                (idx["hip_center"], idx["shoulder_center"]))
     conf = np.where(np.isnan(xy[..., 0]), 0.0, 1.0)
