@@ -45,16 +45,21 @@ def test_openpose_folder_follows_the_main_person(tmp_path):
     assert len(analysis.reps) == 2
 
 
-def test_coco_csv_and_missing_fps_warns(tmp_path):
-    tr = fake_hinge_track(hinge_movement(n_reps=2)).standardized()
+def _coco_csv(path, movement):
+    """Write a generated movement as a COCO-17 keypoint CSV."""
+    tr = fake_hinge_track(movement).standardized()
     names = tr.keypoints[:17]
     header = ["frame_id"] + [f"{n}_{c}" for n in names for c in "xy"]
     lines = [",".join(header)]
     for t in range(tr.n_frames):
         vals = [str(t)] + [f"{v:.1f}" for n in names for v in tr.xy[t, tr.keypoints.index(n)]]
         lines.append(",".join(vals))
-    path = tmp_path / "joints.csv"
     path.write_text("\n".join(lines))
+    return path
+
+
+def test_coco_csv_and_missing_fps_warns(tmp_path):
+    path = _coco_csv(tmp_path / "joints.csv", hinge_movement(n_reps=2))
     got = read_track(path)
     assert got.fps == 30.0 and any("--fps" in w for w in got.attrs["warnings"])
     assert len(analyze_track(got)[0].reps) == 2
@@ -178,3 +183,19 @@ def test_real_kinect_deadlifts(shared_data):
         if path.name.startswith("a1_") and any(r.faults for r in analysis.reps):
             faulted_good.append(path.name)
     assert len(faulted_good) <= 1, faulted_good
+
+
+def test_eval_counts_faults_on_the_good_and_bad_lifts_of_other_sources(tmp_path):
+    from hingecoach.evaluation import evaluate_sources, render_markdown
+
+    folder = tmp_path / "bichraix-coco17"
+    folder.mkdir()
+    rdl = dict(n_reps=1, knee_deg=18, depth_deg=85)
+    _coco_csv(folder / "good001_joints_new.csv", hinge_movement(**rdl))
+    _coco_csv(folder / "good002_joints_new.csv", hinge_movement(**rdl))
+    _coco_csv(folder / "bad001_joints_new.csv", hinge_movement(**dict(rdl, lockout_deg=-25)))
+    got = evaluate_sources(tmp_path)["bichraix-coco17"]
+    assert (got["files"], got["good"], got["bad"], got["one_rep"]) == (3, 2, 1, 3)
+    assert got["good_faulted"] == [] and got["bad_faulted"] == 1
+    assert got["faults"] == {"bad:lockout_hyperextension": 1}
+    assert "| bichraix-coco17 | 3 | 3 | 0 of 2 | 1 of 1 |" in render_markdown({"sources": {"bichraix-coco17": got}})

@@ -4,7 +4,9 @@ Labelled clips (a CSV shaped like ``../shared/data/labels.csv``): rep counts (ex
 absolute error, within ±1, honouring each clip's tolerance), drill recognition, per-fault
 precision / recall / F1 and faults reported on good-form clips — all broken down by view.
 Synthetic bench (``*.gt.json`` beside each clip): the same, plus joint-angle error against the
-ground truth (mean, p95, max) per angle, drill and view.
+ground truth (mean, p95, max) per angle, drill and view. Keypoint files from other pose sources
+that their source calls good or bad (:data:`SOURCE_LABELLED_TRACKS`): single lifts counted, and
+coached faults on good and bad lifts.
 
 Pose tracks are cached (``--cache``) by the clip's content hash, so re-running after a change to
 the analysis does not re-run pose estimation.
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .errors import HingeError
+from .io.tracks import read_track
 from .pipeline import Result, load_any
 from .track import PoseTrack
 
@@ -281,6 +284,45 @@ def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
     return summary
 
 
+#: Keypoint tracks from other pose sources whose own source calls each lift good or bad (no
+#: reason given): (folder under keypoints/, file pattern, prefix of the good ones, of the bad ones).
+#: Each file is one lift.
+SOURCE_LABELLED_TRACKS = (
+    ("bichraix-coco17", "*_joints_new.csv", "good", "bad"),
+    ("kinect-deadlift-goodbad", "a*_skeleton.csv", "a1_", "a11_"),
+)
+
+
+def evaluate_sources(keypoints: Path, log: Log = None) -> dict[str, Any]:
+    """Per source of :data:`SOURCE_LABELLED_TRACKS` under ``keypoints``: how many single lifts
+    are counted as one rep, and how many good and bad lifts get a coached fault."""
+    out: dict[str, Any] = {}
+    for folder, pattern, good, bad in SOURCE_LABELLED_TRACKS:
+        files = sorted((keypoints / folder).glob(pattern))
+        if not files:
+            continue
+        row: dict[str, Any] = {"files": len(files), "one_rep": 0, "good": 0, "bad": 0,
+                               "good_faulted": [], "bad_faulted": 0, "faults": defaultdict(int)}
+        for path in files:
+            label = "good" if path.name.startswith(good) else "bad" if path.name.startswith(bad) else None
+            if label is None:
+                continue
+            analysis = _analyze(read_track(path), None).analysis
+            found = sorted({f.id for r in analysis.reps for f in r.faults})
+            row[label] += 1
+            row["one_rep"] += len(analysis.reps) == 1
+            if label == "good" and found:
+                row["good_faulted"].append(f"{path.name}: {', '.join(found)}")
+            row["bad_faulted"] += label == "bad" and bool(found)
+            for fid in found:
+                row["faults"][f"{label}:{fid}"] += 1
+        row["faults"] = dict(sorted(row["faults"].items()))
+        out[folder] = row
+        if log:
+            log(f"{folder}: {row['files']} lifts, {len(row['good_faulted'])} of {row['good']} good with a fault")
+    return out
+
+
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
              cache: Path | None = None, progress: Log = None) -> dict[str, Any]:
     """Evaluate on the labelled clips and the bench (whichever exist)."""
@@ -291,6 +333,10 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
         report["labelled"] = evaluate_labels(labels, clips_root, cache, progress)
     elif progress:
         progress(f"no labels at {labels}; skipping the labelled clips")
+    if (labels.parent / "keypoints").is_dir():
+        sources = evaluate_sources(labels.parent / "keypoints", progress)
+        if sources:
+            report["sources"] = sources
     bench = bench or DEFAULT_BENCH
     if bench.exists() and any(bench.glob("*.gt.json")):
         report["bench"] = evaluate_bench(bench, cache, progress)
@@ -408,5 +454,20 @@ def render_markdown(report: dict[str, Any]) -> str:
                         [[c["clip"], c["view"], f"{c['reps_found']}/{c['reps_true']}",
                           ", ".join(c["faults_found"]) or "–", ", ".join(c["faults_true"]) or "–",
                           c.get("drill_found"), c.get("drill_true") or c.get("drill")] for c in part["clips"]])
+        lines.append("")
+    if report.get("sources"):
+        lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
+                  "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",
+                  "seen from its own side). Their sources give no reason for \"bad\", so a fault on a bad",
+                  "lift is counted, not scored.", ""]
+        lines += _table(["source", "lifts", "counted as one rep", "good with a coached fault",
+                         "bad with a coached fault", "faults (label:fault count)"],
+                        [[name, r["files"], r["one_rep"], f"{len(r['good_faulted'])} of {r['good']}",
+                          f"{r['bad_faulted']} of {r['bad']}",
+                          ", ".join(f"{k} {v}" for k, v in r["faults"].items()) or "–"]
+                         for name, r in report["sources"].items()])
+        faulted = [g for r in report["sources"].values() for g in r["good_faulted"]]
+        if faulted:
+            lines += ["", "Good lifts with a coached fault: " + "; ".join(faulted)]
         lines.append("")
     return "\n".join(lines) + "\n"
