@@ -459,7 +459,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
                   "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",
                   "seen from its own side). Their sources give no reason for \"bad\", so a fault on a bad",
-                  "lift is counted, not scored.", ""]
+                  "lift is counted, not scored. Some of bichraix's tracks hold only part of a lift (a descent",
+                  "that stops at the bottom, or no movement), where no rep is the right count.", ""]
         lines += _table(["source", "lifts", "counted as one rep", "good with a coached fault",
                          "bad with a coached fault", "faults (label:fault count)"],
                         [[name, r["files"], r["one_rep"], f"{len(r['good_faulted'])} of {r['good']}",
