@@ -163,8 +163,9 @@ def _rounded_back_spec():  # type: ignore[no-untyped-def]
     return spec
 
 
-def _findings(track: PoseTrack) -> list:  # type: ignore[type-arg]
+def _findings(track: PoseTrack, neutral: tuple[float, float] | None = None) -> list:  # type: ignore[type-arg]
     tf = track_features(track)
+    tf.back_neutral = neutral
     spec = _rounded_back_spec()
     out = []
     for rep in tf.reps:
@@ -320,3 +321,36 @@ def test_neutral_back_notes_reach_the_analysis() -> None:
     assert {n["rep"] for n in notes} == {r.index for r in analysis.reps}
     assert all(n["id"] == "neutral_back" for n in notes)
     assert all(f.id != "neutral_back" for r in analysis.reps for f in r.faults)
+
+
+def test_a_neutral_set_of_the_same_lifter_is_the_reference() -> None:
+    """Read against the bottoms of a set the coach calls neutral, a back that rounds is found
+    and a neutral one is not; the estimate is the bend's change from that set, on the scale."""
+    ref = back.neutral_reference(track_features(track_with_back(0.0)))
+    assert ref is not None
+    bend, spread, reps = ref
+    assert reps == 3 and spread < 2.0
+    spec = _rounded_back_spec()
+    # A drawn bend that reads twice the threshold against a neutral bottom (no neutral offset:
+    # the reference is a neutral hinge itself).
+    change = math.radians(2 * spec.threshold / back.FLEXION_GAIN)
+    flex = math.degrees(2.0 * math.tan(change / 2.0) / 0.8)
+    rounded = _findings(track_with_back(flex), (bend, spread))
+    assert rounded and all(f is not None for f in rounded)
+    for f in rounded:
+        assert f.value == pytest.approx(2 * spec.threshold, rel=0.2)
+        assert "in the neutral set" in (f.detail or "")
+    assert all(f is None for f in _findings(track_with_back(0.0), (bend, spread)))
+
+
+def test_no_neutral_reference_without_a_silhouette() -> None:
+    assert back.neutral_reference(track_features(fake_hinge_track())) is None
+
+
+def test_a_reference_without_a_silhouette_is_a_one_line_error(tmp_path: Path) -> None:
+    from hingecoach.errors import HingeError
+    from hingecoach.pipeline import analyze_path
+
+    ref = fake_hinge_track().save(tmp_path / "ref.npz")
+    with pytest.raises(HingeError, match="no neutral back reference"):
+        analyze_path(ref, back_reference=ref)

@@ -230,8 +230,11 @@ class BackProfile:
     fit_rms: np.ndarray          # RMS distance of the edge points from the piece lines (trunk lengths)
     change_deg: np.ndarray       # the outline's bend minus the standing one (raw, before the gain)
     standing_frames: np.ndarray  # indices of the frames used as the standing profile
-    standing_spread_deg: float   # spread (IQR) of the outline's bend over the standing frames
+    standing_spread_deg: float   # spread (IQR) of the reference: standing frames, or a neutral set's bottoms
     dorsal: np.ndarray = field(repr=False)  # (T, S, 2) the dorsal edge points, pixels
+    #: What the change is measured from: "standing" (the clip's own standing frames) or
+    #: "neutral set" (the bottoms of a set the coach called neutral: :func:`neutral_reference`).
+    reference: str = "standing"
 
 
 def _piece_slope(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,8 +335,13 @@ def dorsal_side(tf: TrackFeatures) -> int:
     return -1 if float(np.median(side)) > 0 else 1
 
 
-def back_profile(tf: TrackFeatures) -> BackProfile | None:
+def back_profile(tf: TrackFeatures, neutral: tuple[float, float] | None = None) -> BackProfile | None:
     """Measure the dorsal edge on every frame; None when the track has no silhouette profiles.
+
+    ``neutral``: the outline bend (and its spread across reps) at the bottom of a set of the same
+    lifter, filmed the same way, that the coach calls neutral (:func:`neutral_reference`). The
+    change is then measured from it, bottom against bottom, and scaled without the neutral
+    offset (the reference is a neutral hinge); otherwise from the clip's own standing frames.
 
     The edge points are expressed in trunk coordinates of the smoothed joints (distance along
     the hip→shoulder line and out of the back, both in trunk lengths), so the measure does not
@@ -387,9 +395,14 @@ def back_profile(tf: TrackFeatures) -> BackProfile | None:
     else:
         ref = ref_l = ref_t = math.nan
         spread = math.nan
+    offset = NEUTRAL_CHANGE_DEG
+    if neutral is not None:
+        ref, spread = neutral
+        offset = 0.0
     change = bend - ref
     return BackProfile(outline_bend_deg=bend, lumbar_bend_deg=lumbar_bend, thoracic_bend_deg=thoracic_bend,
-                       flexion_deg=FLEXION_GAIN * (change - NEUTRAL_CHANGE_DEG),
+                       flexion_deg=FLEXION_GAIN * (change - offset),
+                       reference="standing" if neutral is None else "neutral set",
                        lumbar_deg=lumbar_bend - ref_l, thoracic_deg=thoracic_bend - ref_t, found=found,
                        arms_over_back=arms, shoulders_apart=apart, fit_rms=fit_rms, change_deg=change, standing_frames=stand,
                        standing_spread_deg=spread, dorsal=dorsal)
@@ -454,11 +467,12 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
     conf = VIEW_FACTOR.get(view, 0.1)
     if view != "side":
         reasons.append(f"the back is not in profile ({view} view)")
+    standing = bp.reference == "standing"
     if not ok.any():
-        why = "no standing profile to compare with" if bp.standing_frames.size < MIN_STANDING_FRAMES \
-            else "the back's outline was not found"
+        why = "no standing profile to compare with" \
+            if standing and bp.standing_frames.size < MIN_STANDING_FRAMES else "the back's outline was not found"
         return BackReading(math.nan, math.nan, math.nan, 0.0, (start, stop - 1), (*reasons, why))
-    if bp.standing_frames.size < MIN_STANDING_FRAMES:
+    if standing and bp.standing_frames.size < MIN_STANDING_FRAMES:
         conf *= 0.3
         reasons.append("no standing profile to compare with")
     found = float(np.nanmean(bp.found[sel]))
@@ -483,7 +497,7 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
     spread = bp.standing_spread_deg
     if math.isfinite(spread) and spread > 6.0:
         conf *= max(0.2, 6.0 / spread)
-        reasons.append(f"the standing profile varies by {spread:.0f}°")
+        reasons.append(f"the {'standing profile' if standing else 'neutral set'} varies by {spread:.0f}°")
     value = float(np.median(flex[ok]))
     if abs(value) > PLAUSIBLE_MAX_DEG:
         return BackReading(math.nan, math.nan, math.nan, 0.0, (start, stop - 1),
@@ -493,6 +507,24 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
                        thoracic_deg=float(np.nanmedian(bp.thoracic_deg[sel])),
                        confidence=float(min(1.0, max(0.0, conf))), frames=(start, stop - 1),
                        reasons=tuple(reasons))
+
+
+def neutral_reference(tf: TrackFeatures, half_s: float = BOTTOM_HALF_S) -> tuple[float, float, int] | None:
+    """The outline bend at the bottom of a set the coach calls neutral: the median over its reps
+    of each bottom's median (±``half_s``), the spread (IQR) across reps, and the number of reps.
+    Measured on the same lifter and camera, it replaces the standing profile as the reference:
+    bottom against bottom, so clothing, body shape and a camera off the side cancel. None
+    without silhouette profiles or reps."""
+    bp = back_profile(tf)
+    if bp is None or not tf.reps:
+        return None
+    h = max(1, int(round(half_s * tf.track.fps)))
+    per_rep = [bp.outline_bend_deg[max(r.start, r.bottom - h): r.bottom + h + 1] for r in tf.reps]
+    values = np.array([float(np.nanmedian(v)) for v in per_rep if np.isfinite(v).any()])
+    if values.size == 0:
+        return None
+    q1, q3 = np.percentile(values, [25, 75])
+    return float(np.median(values)), float(q3 - q1), int(values.size)
 
 
 def dorsal_contour(bp: BackProfile, frame: int) -> np.ndarray:
@@ -511,7 +543,7 @@ def cached_back_profile(tf: TrackFeatures) -> BackProfile | None:
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is tf:
         return hit[1]
-    bp = back_profile(tf)
+    bp = back_profile(tf, tf.back_neutral)
     _CACHE.clear()  # one track at a time: memory stays flat
     _CACHE[key] = (tf, bp)
     return bp
@@ -545,7 +577,8 @@ def back_flexion(ctx: RepContext, spec: FaultSpec) -> Finding | None:
         return None
     return Finding(id=spec.id, value=round(reading.flexion_deg, 2), threshold=spec.threshold,
                    unit=spec.unit, frames=reading.frames, confidence=round(min(1.0, conf), 3), severity=spec.severity,
-                   detail=_detail(f"back rounded {reading.flexion_deg:.0f}° more than standing", reading))
+                   detail=_detail(f"back rounded {reading.flexion_deg:.0f}° more than "
+                                  + ("standing" if bp.reference == "standing" else "in the neutral set"), reading))
 
 
 @dataclass(frozen=True)

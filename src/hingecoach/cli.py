@@ -94,6 +94,9 @@ def analyze(
     drill: str | None = typer.Option(None, "--drill", help="The drill, when recognition should be overridden."),
     back: bool = typer.Option(False, "--back", help="Also measure the back's silhouette (experimental rounded-back"
                               " check, reported under 'experimental'; about +4% pose time)."),
+    back_reference: Path | None = typer.Option(
+        None, "--back-reference", help="A video of the same lifter's set, filmed the same way, that you call"
+        " neutral: the back is read against its bottoms instead of standing (implies --back)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -115,7 +118,7 @@ def analyze(
                            fps=done / elapsed if elapsed > 0 else 0.0)
 
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
-                              segmentation=back)
+                              segmentation=back, back_reference=back_reference)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None

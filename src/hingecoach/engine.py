@@ -63,6 +63,10 @@ class TrackFeatures:
     #: Per-frame facing (+1/-1), which differs from ``facing`` (the clip's) only where the
     #: lifter turned round (:func:`hingecoach.kinematics.facing_by_frame`); None: ``facing``.
     facing_frames: np.ndarray | None = None
+    #: The outline bend at the bottom of a set of this lifter the coach calls neutral, and its
+    #: spread across reps (:func:`hingecoach.back.neutral_reference`); None: the back is read
+    #: against the clip's own standing frames.
+    back_neutral: tuple[float, float] | None = None
 
     def facing_at(self, frames: np.ndarray) -> np.ndarray:
         """The facing at these frame indices."""

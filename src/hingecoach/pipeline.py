@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,16 +137,40 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
     return track.with_step("load", attrs=attrs), time.perf_counter() - started
 
 
+def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None
+                 ) -> tuple[tuple[float, float], dict[str, Any]]:
+    """The back's neutral reference from a video of a set the coach calls neutral (same lifter,
+    same camera): (bend, spread) for :attr:`TrackFeatures.back_neutral`, and its provenance."""
+    from .back import neutral_reference
+
+    track, _ = load_any(path, model=model, segmentation=True)
+    _, tf = analyze_track(track, settings)
+    ref = neutral_reference(tf)
+    if ref is None:
+        raise HingeError(f"{Path(path).name}: no neutral back reference in it: it takes a video "
+                         "(the silhouette) of at least one rep")
+    bend, spread, reps = ref
+    return (bend, spread), {"path": str(path), "outline_bend_deg": round(bend, 2),
+                            "spread_deg": round(spread, 2), "reps": reps}
+
+
 def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
                  settings: Settings | None = None, progress: Progress | None = None,
-                 segmentation: bool = False) -> Result:
-    """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues."""
+                 segmentation: bool = False, back_reference: str | Path | None = None) -> Result:
+    """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues.
+
+    ``back_reference``: a video of the same lifter's set, filmed the same way, that the coach
+    calls neutral; the back is then read against its bottoms (implies ``segmentation``)."""
     settings = settings or load_settings()
+    neutral = back_neutral(back_reference, model, settings) if back_reference is not None else None
     track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
-                             segmentation=segmentation)
+                             segmentation=segmentation or neutral is not None)
     started = time.perf_counter()
     analysis, tf = analyze_track(track, settings)
+    if neutral is not None:
+        tf.back_neutral = neutral[0]
+        analysis.provenance["back_reference"] = neutral[1]
     from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation
 
     coach_analysis(analysis, tf, drill_override=drill)
