@@ -333,7 +333,7 @@ def test_a_neutral_set_of_the_same_lifter_is_the_reference() -> None:
     spec = _rounded_back_spec()
     # A drawn bend that reads twice the threshold against a neutral bottom (no neutral offset:
     # the reference is a neutral hinge itself).
-    change = math.radians(2 * spec.threshold / back.FLEXION_GAIN)
+    change = math.radians(2 * spec.threshold / back.NEUTRAL_SET_GAIN)
     flex = math.degrees(2.0 * math.tan(change / 2.0) / 0.8)
     rounded = _findings(track_with_back(flex), (bend, spread))
     assert rounded and all(f is not None for f in rounded)
@@ -341,6 +341,21 @@ def test_a_neutral_set_of_the_same_lifter_is_the_reference() -> None:
         assert f.value == pytest.approx(2 * spec.threshold, rel=0.2)
         assert "in the neutral set" in (f.detail or "")
     assert all(f is None for f in _findings(track_with_back(0.0), (bend, spread)))
+
+
+def test_a_turned_trunk_costs_no_confidence_against_a_neutral_set_filmed_the_same_way() -> None:
+    turned = track_with_back(0.0, yaw_deg=30.0)
+    ref = back.neutral_reference(track_features(turned))
+    assert ref is not None
+    tf = track_features(turned)
+    rep = tf.reps[0]
+    frames = slice(rep.bottom - 4, rep.bottom + 5)
+    against_standing = back.read_back(back.back_profile(tf), frames, "side")
+    against_set = back.read_back(back.back_profile(tf, ref[:2]), frames, "side")
+    assert any("turned" in r for r in against_standing.reasons)
+    assert not any("turned" in r for r in against_set.reasons)
+    assert against_set.confidence > against_standing.confidence
+    assert abs(against_set.flexion_deg) < 5.0
 
 
 def test_no_neutral_reference_without_a_silhouette() -> None:
