@@ -80,3 +80,15 @@ def test_no_coached_fault_on_the_good_lifts_of_another_pose_model(shared_data):
         if found:
             faulted[path.name] = found
     assert counted >= 15 and not faulted, faulted
+
+
+def test_rounded_back_against_the_lifters_neutral_set(labelled):
+    # The same lifter's good-form set as the neutral reference: the rounded set is found, the
+    # hips-first and knee-dominant sets are not (docs/back.md).
+    from hingecoach.back import real_clip_rows
+
+    data = ROOT.parent / "shared" / "data"
+    rows = {r["clip"]: r for r in real_clip_rows(data / "labels.csv", data / "clips", ROOT / ".cache" / "tracks",
+                                                 reference="tby66-kbdl-faults/0016c_1.mp4")}
+    assert set(rows) == {f"tby66-kbdl-faults/0016{s}_1.mp4" for s in "hkr"}
+    assert [rows[c]["rounded_back"] for c in sorted(rows)] == [False, False, True]

@@ -46,6 +46,7 @@ import numpy as np
 from .analysis import Finding
 from .drills import FaultSpec
 from .engine import TrackFeatures
+from .errors import HingeError
 from .faults import NotMeasured, RepContext, register_detector
 
 #: Stations per edge, evenly spaced from the hip midpoint (t=0) to the shoulder midpoint (t=1).
@@ -714,23 +715,40 @@ def calibration_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Sequence[str] = ("side",)
-                   ) -> list[dict[str, Any]]:
+def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Sequence[str] = ("side",),
+                   reference: str | None = None) -> list[dict[str, Any]]:
     """Run the whole analysis on labelled clips: per clip, the back reading of each rep and
-    whether ``rounded_back`` is a fault of the set (as ``hinge eval`` counts it)."""
-    from .evaluation import _analyze, _experimental_reps, cached_track, read_labels, set_faults
+    whether ``rounded_back`` is a fault of the set (as ``hinge eval`` counts it).
 
+    ``reference``: a clip of the labels (its path in the CSV) to read the others against as the
+    lifter's neutral set (:func:`neutral_reference`); only the clips in its folder (the same
+    source: the same lifter and camera set-up) are then run, the reference left out."""
+    from .coach import coach_analysis
+    from .engine import analyze_track
+    from .evaluation import _experimental_reps, cached_track, read_labels, set_faults
+
+    neutral = None
+    if reference is not None:
+        ref_track = cached_track(clips_root / reference, cache, segmentation=True)
+        found_ref = neutral_reference(analyze_track(ref_track)[1])
+        if found_ref is None:
+            raise HingeError(f"{reference}: no neutral back reference in it (no silhouette or no rep)")
+        neutral = found_ref[:2]
     out: list[dict[str, Any]] = []
     for row in read_labels(labels):
         if row["view"] not in views:
             continue
+        if reference is not None and (row["clip"] == reference
+                                      or Path(row["clip"]).parent != Path(reference).parent):
+            continue
         path = clips_root / row["clip"]
         if not path.exists():
             continue
-        res = _analyze(cached_track(path, cache, segmentation=True), None)
-        doc = res.analysis.to_dict()
-        tf = res.features
-        bp = back_profile(tf)
+        analysis, tf = analyze_track(cached_track(path, cache, segmentation=True))
+        tf.back_neutral = neutral
+        coach_analysis(analysis, tf)
+        doc = analysis.to_dict()
+        bp = back_profile(tf, neutral)
         reps = []
         for r in tf.reps:
             half = max(1, int(round(BOTTOM_HALF_S * tf.track.fps)))
@@ -814,6 +832,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     r.add_argument("--labels", type=Path, default=Path("../shared/data/labels.csv"))
     r.add_argument("--clips", type=Path, default=None, help="default: the labels' folder/clips")
     r.add_argument("--cache", type=Path, default=Path(".cache/tracks"))
+    r.add_argument("--reference", default=None,
+                   help="a labelled clip (as in the CSV) to read its folder's other clips against, as a neutral set")
     k = sub.add_parser("cost", help="time pose estimation with and without segmentation")
     k.add_argument("video", type=Path)
     k.add_argument("--model", default="full")
@@ -825,7 +845,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             doc["rows"] = rows
     elif args.cmd == "real":
         clips = args.clips or args.labels.parent / "clips"
-        items = real_clip_rows(args.labels, clips, args.cache)
+        items = real_clip_rows(args.labels, clips, args.cache, reference=args.reference)
         tp = sum(1 for i in items if "rounded_back" in i["labels"] and i["rounded_back"])
         fp = sum(1 for i in items if "rounded_back" not in i["labels"] and i["rounded_back"])
         fn = sum(1 for i in items if "rounded_back" in i["labels"] and not i["rounded_back"])
