@@ -748,7 +748,7 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
         tf.back_neutral = neutral
         coach_analysis(analysis, tf)
         doc = analysis.to_dict()
-        bp = back_profile(tf, neutral)
+        bp = cached_back_profile(tf)   # with tf.back_neutral, as the coaching read it
         reps = []
         for r in tf.reps:
             half = max(1, int(round(BOTTOM_HALF_S * tf.track.fps)))

@@ -292,6 +292,8 @@ def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill
     guess, a fault that only the stricter drill's threshold calls is not reported."""
     kept = list(findings)
     for rival in rivals:
+        if not kept:
+            break
         own = {s.id for s in rival.faults}
         found = {f.id for f in detect_faults(ctx, rival.faults, view)[0]}
         kept = [f for f in kept if f.id not in own or f.id in found]

@@ -147,15 +147,15 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
                                     float(settings.view["front_min_width_ratio"]))
-    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible,
-                           contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
+    band = float(settings.scale["bar_contact_band_leg"])
+    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible, contact_band_leg=band)
     # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
     # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
     hip_range = _spread(feats.hip_flexion_deg)
     tilt_range = _spread(feats.trunk_tilt_deg)
     if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
         feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible,
-                               contact_band_leg=float(settings.scale["bar_contact_band_leg"]))
+                               contact_band_leg=band)
     else:
         # A clip seen from the side that cuts to a front view for a while: there the hip angle
         # hides the hinge, so the rep signal is the trunk tilt on those frames.

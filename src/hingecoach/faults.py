@@ -311,9 +311,10 @@ def wrist_above_knee(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 @register_detector("bar_drift")
 def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """The hands (the load) far in front of the legs at the bottom of the rep, where the trunk
-    leans most and the load's lever on the back is longest. The gap is measured to the leg's
-    joint line at the hands' height; frames where that line is not seen (a knee or ankle hidden
-    by the plates) do not count, and with fewer than half the frames seen there is no verdict."""
+    leans most and the load's lever on the back is longest. The gap (feature ``wrist_leg_leg``)
+    is measured to the leg's most forward point near the hands' height; frames where the leg is
+    not seen do not count, and with too few seen (``min_seen``) or the hands and shins not
+    clearly seen (``min_visibility``) there is no verdict."""
     w = ctx.window(ctx.rep.bottom, float(spec.params.get("half_window_s", 0.1)))
     # The hands and the shin must be seen, not guessed: a plate on the camera's side hides the
     # lower legs, and BlazePose then places them where a leg would usually be.

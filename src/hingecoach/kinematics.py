@@ -296,42 +296,40 @@ def facing_by_frame(joints: dict[str, np.ndarray], clip_facing: int, fps: float,
     if np.all(votes == clip_facing):
         return out
     # The nearest counted frame, before or after.
-    pos = np.clip(np.searchsorted(frames, np.arange(n)), 1, len(frames) - 1) if len(frames) > 1 \
-        else np.zeros(n, int)
-    if len(frames) > 1:
-        before = frames[pos - 1]
-        after = frames[pos]
-        pos = np.where(np.abs(np.arange(n) - before) <= np.abs(after - np.arange(n)), pos - 1, pos)
+    i = np.arange(n)
+    after = np.minimum(np.searchsorted(frames, i), len(frames) - 1)
+    before = np.maximum(after - 1, 0)
+    pos = np.where(np.abs(i - frames[before]) <= np.abs(frames[after] - i), before, after)
     return np.asarray(votes[pos], float)
+
+
+def frame_width_ratio(track: PoseTrack, joints: dict[str, np.ndarray], percentile: float) -> np.ndarray:
+    """Per frame, the shoulder and hip width (2D) over the reference trunk length (NaN where
+    not seen, or everywhere when the trunk never is): near 0 side-on, ~0.5 facing the camera."""
+    ls, rs = track.xy[:, _IDX["left_shoulder"]], track.xy[:, _IDX["right_shoulder"]]
+    lh, rh = track.xy[:, _IDX["left_hip"]], track.xy[:, _IDX["right_hip"]]
+    trunk_ref = robust_max(segment_length(joints["hip"], joints["shoulder"]), percentile)
+    if not np.isfinite(trunk_ref) or trunk_ref <= 0:
+        return np.full(track.n_frames, np.nan)
+    return (segment_length(ls, rs) + segment_length(lh, rh)) / 2.0 / trunk_ref
 
 
 def width_ratio(track: PoseTrack, joints: dict[str, np.ndarray], percentile: float) -> float:
     """Median over frames of shoulder and hip width (2D) divided by the reference trunk length."""
-    ls, rs = track.xy[:, _IDX["left_shoulder"]], track.xy[:, _IDX["right_shoulder"]]
-    lh, rh = track.xy[:, _IDX["left_hip"]], track.xy[:, _IDX["right_hip"]]
-    trunk_ref = robust_max(segment_length(joints["hip"], joints["shoulder"]), percentile)
-    widths = (segment_length(ls, rs) + segment_length(lh, rh)) / 2.0
-    finite = widths[np.isfinite(widths)]
-    if finite.size == 0 or not np.isfinite(trunk_ref) or trunk_ref <= 0:
-        return float("nan")
-    return float(np.median(finite) / trunk_ref)
+    ratio = frame_width_ratio(track, joints, percentile)
+    finite = ratio[np.isfinite(ratio)]
+    return float(np.median(finite)) if finite.size else float("nan")
 
 
 def front_frames(track: PoseTrack, joints: dict[str, np.ndarray], percentile: float, front_min: float,
                  min_run_s: float) -> np.ndarray:
     """Frames where the lifter faces the camera for at least ``min_run_s`` within a clip seen
-    mostly from another side (an edited demo that cuts to a front view): the shoulder and hip
-    width over the trunk length, median over a second, at least ``front_min``."""
-    ls, rs = track.xy[:, _IDX["left_shoulder"]], track.xy[:, _IDX["right_shoulder"]]
-    lh, rh = track.xy[:, _IDX["left_hip"]], track.xy[:, _IDX["right_hip"]]
-    trunk_ref = robust_max(segment_length(joints["hip"], joints["shoulder"]), percentile)
-    out = np.zeros(track.n_frames, bool)
-    if not np.isfinite(trunk_ref) or trunk_ref <= 0:
-        return out
-    ratio = (segment_length(ls, rs) + segment_length(lh, rh)) / 2.0 / trunk_ref
-    window = int(round(track.fps)) | 1
-    ratio = ndimage.median_filter(np.nan_to_num(ratio, nan=0.0), size=window, mode="nearest")
+    mostly from another side (an edited demo that cuts to a front view): the width ratio
+    (:func:`frame_width_ratio`), median over a second, at least ``front_min``."""
+    ratio = np.nan_to_num(frame_width_ratio(track, joints, percentile), nan=0.0)
+    ratio = ndimage.median_filter(ratio, size=int(round(track.fps)) | 1, mode="nearest")
     runs, n_runs = ndimage.label(ratio >= front_min)
+    out = np.zeros(track.n_frames, bool)
     for k in range(1, n_runs + 1):
         run = runs == k
         if run.sum() >= min_run_s * track.fps:

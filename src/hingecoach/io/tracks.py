@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ KINECT_COLUMNS = ("action", "subject", "trial", "frame", "skeleton_joint", "x", 
 SIDE_VIEW_PX_PER_M = 400.0
 
 
-def side_view_of_3d(points: np.ndarray, left: tuple[int, int], right: tuple[int, int],
+def side_view_of_3d(points: np.ndarray, left: Sequence[int], right: Sequence[int],
                     trunk: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
     """Pixel positions (T, K, 2) of 3D joints (T, K, 3; metres, y up) seen from the side: the
     camera looks along the body's left-right axis (the mean of the ``left``→``right`` joint
@@ -146,8 +146,8 @@ def side_view_of_3d(points: np.ndarray, left: tuple[int, int], right: tuple[int,
 def read_kinect_csv(path: Path, fps: float | None = None) -> PoseTrack:
     """Kinect 3D skeleton CSV: ``action, subject, trial, frame, skeleton_joint, x, y, z`` rows
     (metres, y up; joints 1-16 as :data:`~hingecoach.skeletons.KINECT16`). The track is the
-    skeleton seen exactly from its side (:func:`side_view_of_3d`); the 3D points are kept in
-    the attrs' provenance only by name. A joint at (0, 0, 0) is Kinect's "not tracked"."""
+    skeleton seen exactly from its side (:func:`side_view_of_3d`), in pixels. A joint at
+    (0, 0, 0) is Kinect's "not tracked"."""
     try:
         data = np.genfromtxt(path, delimiter=",", names=True, dtype=float, encoding="utf-8")
     except (ValueError, UnicodeDecodeError):
@@ -170,10 +170,10 @@ def read_kinect_csv(path: Path, fps: float | None = None) -> PoseTrack:
     pts[frames, joint.astype(int) - 1] = np.stack([data["x"], data["y"], data["z"]], axis=-1)
     pts[(pts == 0.0).all(axis=-1)] = np.nan
     idx = {name: i for i, name in enumerate(KINECT16)}
-    pairs = [(idx[f"left_{j}"], idx[f"right_{j}"]) for j in ("shoulder", "hip")]
     if not np.isfinite(pts).any():
         raise HingeError(f"{path.name}: no tracked joint (every position is missing or 0, 0, 0)")
-    xy, size = side_view_of_3d(pts, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs),  # type: ignore[arg-type]
+    pairs = ("shoulder", "hip")
+    xy, size = side_view_of_3d(pts, [idx[f"left_{j}"] for j in pairs], [idx[f"right_{j}"] for j in pairs],
                                (idx["hip_center"], idx["shoulder_center"]))
     conf = np.where(np.isnan(xy[..., 0]), 0.0, 1.0)
     return PoseTrack(xy=xy, confidence=conf, fps=rate, keypoints=KINECT16,
