@@ -376,7 +376,9 @@ def leg_front_x_at(joints: dict[str, np.ndarray], y: np.ndarray, facing: float |
     image height ``y``: where a bar at that height meets the legs (the knees when it passes
     them, the shin or thigh elsewhere). NaN where the leg is not seen at any of those heights."""
     offsets = np.linspace(-1.0, 1.0, samples) if np.any(np.asarray(band_px) > 0) else np.zeros(1)
-    xs = np.stack([facing * leg_line_x_at(joints, y + k * np.asarray(band_px)) for k in offsets])
+    # All the heights at once, on a leading axis (one call: this runs on every live frame).
+    heights = np.asarray(y) + offsets.reshape((-1,) + (1,) * np.ndim(y)) * np.asarray(band_px)
+    xs = facing * leg_line_x_at(joints, heights)
     seen = np.isfinite(xs)
     front = np.max(np.where(seen, xs, -np.inf), axis=0)
     return np.where(seen.any(axis=0), facing * front, np.nan)
