@@ -291,16 +291,33 @@ def test_a_fault_is_reported_only_when_every_rival_drill_agrees():
     assert "knee_dominant" in ids([])
 
 
-def test_a_tie_in_recognition_is_said_and_faults_are_checked_against_the_rival(monkeypatch):
+def test_a_tie_in_recognition_goes_to_the_drill_done_cleanly_and_is_said(monkeypatch):
+    # Knees bending 70° match a stiff-legged deadlift's hints only as a squatted one; as a
+    # kettlebell deadlift the same reps are clean: the tie goes to the kettlebell deadlift.
     import hingecoach.coach as coach
     movement = hinge_movement(n_reps=3, knee_deg=5, knee_extra_deg=65)
     monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
         "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "kettlebell_deadlift": 1.0}))
     tied = coached(movement)
-    assert tied.drill["rivals"] == ["kettlebell_deadlift"]
-    assert any("kettlebell deadlift" in w for w in tied.warnings)
+    assert tied.drill["id"] == "kettlebell_deadlift"
+    assert tied.drill["picked_from"] == ["stiff_legged_deadlift", "kettlebell_deadlift"]
+    assert tied.drill["rivals"] == ["stiff_legged_deadlift"]
+    assert any("stiff-legged deadlift" in w for w in tied.warnings)
     assert "knee_dominant" not in faults_of(tied)
     assert "knee_dominant" in faults_of(coached(movement, drill="stiff_legged_deadlift"))
+
+
+def test_a_tie_between_drills_done_alike_keeps_recognitions_order_and_checks_the_rival(monkeypatch):
+    # Both drills find the squat (same 0.6 limit): the first stays, and a fault is reported only
+    # as far as the rival agrees with it.
+    import hingecoach.coach as coach
+    movement = hinge_movement(n_reps=3, knee_deg=5, knee_extra_deg=65)
+    monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
+        "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "romanian_deadlift": 0.98}))
+    tied = coached(movement)
+    assert tied.drill["id"] == "stiff_legged_deadlift" and "picked_from" not in tied.drill
+    assert tied.drill["rivals"] == ["romanian_deadlift"]
+    assert "knee_dominant" in faults_of(tied)
 
 
 def test_lean_back_is_judged_against_a_stand_that_reads_behind_vertical():

@@ -147,3 +147,35 @@ def test_hands_between_the_legs_means_well_above_the_knees():
     bell = recognise(hinge_movement(knee_deg=20, depth_deg=85, drift_m=-0.35))[3]
     assert rope.values["hand_depth_shank"] < -0.3 and rope.flags["hands_between_legs"]
     assert abs(bell.values["hand_depth_shank"]) < 0.1 and not bell.flags["hands_between_legs"]
+
+
+def _hands_at(track, where):
+    """The track with the wrists (and elbows) moved by ``where(frame) -> offset from the
+    shoulders in leg lengths`` (x, y), the same on both sides."""
+    xy = track.xy.copy()
+    names = list(track.keypoints)
+    leg = float(np.nanmedian(np.linalg.norm(xy[:, names.index("left_hip")] - xy[:, names.index("left_ankle")], axis=1)))
+    for side in ("left", "right"):
+        shoulder = xy[:, names.index(f"{side}_shoulder")]
+        off = np.array([where(i) for i in range(len(xy))]) * leg
+        xy[:, names.index(f"{side}_wrist")] = shoulder + off
+        xy[:, names.index(f"{side}_elbow")] = shoulder + off / 2 + np.array([0.1, 0.05]) * leg
+    return replace(track, xy=xy)
+
+
+def test_hands_kept_by_the_shoulders_make_a_good_morning():
+    # The load on the back, or the hands behind the head (a forearm, ~0.3 leg, from the
+    # shoulder): a good morning. Hands hanging with a load, or swinging one up to the shoulders
+    # and back between the legs, are an arm away at the bottom: not.
+    m = hinge_movement(knee_deg=12, depth_deg=75)
+    plain = fake_hinge_track(m)
+    behind_head = _hands_at(plain, lambda i: (-0.05, -0.25))
+    depth = m.hip_flexion_deg / m.hip_flexion_deg.max()
+    swing = _hands_at(plain, lambda i: (0.05 * (1 - depth[i]), -0.2 + 0.85 * depth[i]))
+    results = {}
+    for name, track in (("plain", plain), ("behind head", behind_head), ("swing", swing)):
+        analysis, tf = analyze_track(track)
+        results[name] = (recognise_drill(analysis, tf)[0], set_features(analysis, tf).flags["hands_at_shoulders"])
+    assert results["behind head"] == ("good_morning", True)
+    assert results["plain"][1] is False and results["plain"][0] != "good_morning"
+    assert results["swing"][1] is False and results["swing"][0] != "good_morning"

@@ -154,11 +154,15 @@ def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | Non
     above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1] - rec["hands_between_legs_above_shank"] * shank
     wrist_behind = _median(np.where(above_knee, behind, np.nan))
     wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0
-    wrist_vs_shoulder_top = _median(np.abs(j["wrist"][top_idx, 1] - j["shoulder"][top_idx, 1]) / leg)
+    # The load on the back (or the hands behind the head) keeps the hands by the shoulders at the
+    # top and at the bottom; hands hanging with a bar or bell, or swinging one, are an arm away.
+    shoulder_gap = segment_length(j["wrist"], j["shoulder"]) / leg
+    gaps = [g for g in (_median(shoulder_gap[top_idx]), _median(shoulder_gap[bot_idx])) if math.isfinite(g)]
+    hands_by_shoulders = max(gaps) if gaps else math.inf
     wrist_above_hip_top = _median((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg)
     flags = {
         "hands_between_legs": bool(wrist_behind < rec["hands_behind_legs_leg"]),
-        "hands_at_shoulders": bool(wrist_vs_shoulder_top < rec["hands_at_shoulders_leg"]),
+        "hands_at_shoulders": bool(hands_by_shoulders < rec["hands_at_shoulders_leg"]),
         "hands_above_hips_at_top": bool(wrist_above_hip_top > rec["hands_above_hips_leg"]),
     }
     return SetFeatures(posture=posture, values=values, flags=flags, angles=source)
@@ -286,6 +290,27 @@ def drill_rivals(drill_id: str, scores: dict[str, float], drills: dict[str, Dril
             if d != drill_id and d in drills and sc >= best - margin]
 
 
+def cleanest_drill(candidates: list[Drill], analysis: Analysis, tf: TrackFeatures) -> tuple[Drill, list[Drill]]:
+    """Among drills recognition rates as likely (``candidates``, best score first), the one the
+    set performs with the fewest faulted reps, and the others as its rivals. A kettlebell deadlift
+    with the knees bending 80° matches the hints of a stiff-legged deadlift as well, but only as a
+    badly squatted one: a coach calls it the drill it is done well as. Only the coached faults
+    every candidate rates count (each with its own threshold), so a drill does not win by rating
+    fewer faults. Equal counts keep the recognition order."""
+    view = analysis.view.get("label", "unknown")
+    view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
+    contexts = [RepContext(rep=rep, tf=tf, metrics=res.metrics, view_confidence=view_conf)
+                for res, rep in zip(analysis.reps, tf.reps, strict=True)]
+    shared = set.intersection(*({s.id for s in d.faults if not s.params.get("experimental")} for d in candidates))
+
+    def faulted_reps(drill: Drill) -> int:
+        rated = tuple(s for s in drill.faults if s.id in shared)
+        return sum(1 for ctx in contexts if detect_faults(ctx, rated, view)[0])
+
+    best = min(candidates, key=faulted_reps)  # min keeps the first of equals
+    return best, [d for d in candidates if d is not best]
+
+
 def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill], view: str) -> list[Finding]:
     """The findings every rival drill agrees with. A rival that rates the same fault with its own
     threshold must find it too; a rival without that fault has no say. When the drill is a
@@ -315,10 +340,14 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
         drill = drills[drill_id]
         top = dict(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
         analysis.drill = {"id": drill.id, "confidence": confidence, "source": "recognised", "scores": top}
+        as_likely = drill_rivals(drill.id, scores, drills)
+        if as_likely:
+            drill, rivals = cleanest_drill([drill, *as_likely], analysis, tf)
+            if drill.id != drill_id:
+                analysis.drill.update(id=drill.id, picked_from=[drill_id, *[r.id for r in as_likely]])
         if confidence < 0.5:
             analysis.warnings.append(f"not sure this is a {drill.name.lower()} ({confidence:.0%});"
                                      " name the drill with --drill for drill-specific feedback")
-        rivals = drill_rivals(drill.id, scores, drills)
         if rivals:
             names = " or ".join(r.name.lower() for r in rivals)
             analysis.drill["rivals"] = [r.id for r in rivals]
