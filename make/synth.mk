@@ -29,7 +29,7 @@ test-synth: synth-venv
 test: test-synth
 
 # The graded spine-flexion set that calibrates the back silhouette (hingecoach.back,
-# docs/back.md): 11 clips under .cache/backcal/clips, ~8 min on 2 cores.
+# docs/back.md): 14 clips under .cache/backcal/clips, ~10 min on 2 cores.
 .PHONY: backcal
 backcal: synth-venv venv
 	$(SYNTH_ENV) $(SYNTH_PY) -m hingesynth.backcal --out .cache/backcal/clips

@@ -840,7 +840,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "calibrate":
         rows = calibration_rows(args.gt_dir, args.cache)
-        doc: dict[str, Any] = {"summary": calibration_summary(rows)}
+        doc: dict[str, Any] = {"summary": calibration_summary(rows),
+                               "by_drill": {d: calibration_summary([r for r in rows if r["drill"] == d])
+                                            for d in sorted({r["drill"] for r in rows})}}
         if args.rows:
             doc["rows"] = rows
     elif args.cmd == "real":

@@ -37,7 +37,7 @@ from .rig import cache_env
 LEVELS_DEG = (0.0, 10.0, 20.0, 30.0, 40.0)
 # The bench's tempo (tools/synth/bench.json defaults): 12 + 5 x 69 = 357 frames per clip.
 TEMPO = {"lead_in_s": 0.4, "descent_s": 1.0, "bottom_s": 0.2, "ascent_s": 0.8, "top_s": 0.3}
-DRILL_SHORT = {"romanian_deadlift": "rdl", "tall_kneeling_hip_hinge": "tkhh"}
+DRILL_SHORT = {"romanian_deadlift": "rdl", "tall_kneeling_hip_hinge": "tkhh", "barbell_deadlift": "dl"}
 
 
 def spine_order(seed: int) -> list[float]:
@@ -80,6 +80,11 @@ def scenarios() -> list[dict[str, Any]]:
         for body, side in zip(("average_male", "heavy_male", "tall_lean_female"), sides, strict=True):
             out.append(scenario(rdl, body, yaw, side, seed))
             seed += 1
+    # Deep: a deadlift from the floor (hips ~125° folded) x 3 bodies, side view; seeds after the
+    # first eleven clips', so those render as before.
+    for body, side in (("average_male", "right"), ("heavy_male", "left"), ("tall_lean_female", "right")):
+        out.append(scenario("barbell_deadlift", body, 0.0, side, seed))
+        seed += 1
     return out
 
 

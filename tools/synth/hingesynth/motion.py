@@ -92,6 +92,17 @@ DRILLS: dict[str, dict[str, Any]] = {
             "bar_drift": {"bottom": {"bar_gap_m": 0.2}},
         },
     },
+    # Not on the ladder: a deadlift from the floor, the deepest hinge (hips ~125° folded, knees
+    # ~75° bent), so the back's calibration reaches the depth of real barbell deadlifts.
+    "barbell_deadlift": {
+        "support": "feet", "arms": "bar", "look_at_height_m": 0.75, "look_at_forward_m": -0.1,
+        "props": {"bar": {"length_m": 2.0, "radius_m": 0.014}},
+        "top": {"thigh_deg": 4.0, "shin_deg": 4.0, "trunk_deg": 0.0},
+        "bottom": {"thigh_deg": 55.0, "shin_deg": 20.0, "trunk_deg": 70.0},
+        "faults": {
+            "rounded_back": {"bottom": {"spine_flex_deg": 35.0}},
+        },
+    },
 }
 
 DEFAULT_TEMPO = {"lead_in_s": 0.5, "descent_s": 1.1, "bottom_s": 0.2, "ascent_s": 0.9, "top_s": 0.4}
