@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from pathlib import Path
 
 import cv2
@@ -369,3 +370,71 @@ def test_a_reference_without_a_silhouette_is_a_one_line_error(tmp_path: Path) ->
     ref = fake_hinge_track().save(tmp_path / "ref.npz")
     with pytest.raises(HingeError, match="no neutral back reference"):
         analyze_path(ref, back_reference=ref)
+
+
+def test_each_rep_reports_its_bottom_bend_and_an_analysis_json_is_a_reference(tmp_path: Path) -> None:
+    """With the silhouette every rep carries ``back_outline_bend_deg``; the analysis.json of a
+    neutral set then serves as the reference with no second pose run, and reads as its video."""
+    from hingecoach.pipeline import analyze_path, back_neutral
+
+    neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
+    rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
+    first = analyze_path(neutral, drill="romanian_deadlift")
+    bends = [r.metrics["back_outline_bend_deg"] for r in first.analysis.reps]
+    assert len(bends) == 3 and all(isinstance(b, float) for b in bends)
+    doc = first.analysis.write(tmp_path / "analysis.json")
+    (bend, spread), prov = back_neutral(doc)
+    assert (bend, spread) == pytest.approx(back_neutral(neutral)[0], abs=0.01)   # the metric keeps 2 decimals
+    assert prov["reps"] == 3 and prov["path"] == str(doc)
+    against = analyze_path(rounded, drill="romanian_deadlift", back_reference=doc).analysis
+    assert against.provenance["back_reference"]["outline_bend_deg"] == pytest.approx(bend, abs=0.01)
+    assert {e["rep"] for e in against.experimental if e["id"] == "rounded_back"} == {1, 2, 3}
+    # Keypoints without the silhouette: no bend, and the metric says it was not measured.
+    plain = analyze_path(fake_hinge_track().save(tmp_path / "plain.npz"), drill="romanian_deadlift")
+    assert all("back_outline_bend_deg" not in r.metrics for r in plain.analysis.reps)
+
+
+def test_a_reference_looked_up_by_drill_is_used_once_the_drill_is_known(tmp_path: Path) -> None:
+    """The training log keeps a neutral set per drill: the pipeline asks for the drill the set
+    turns out to be, and coaches it again against what it gets (or leaves it read against standing)."""
+    from hingecoach.pipeline import analyze_path, back_neutral
+
+    ref = back_neutral(track_with_back(0.0).save(tmp_path / "neutral.npz"))
+    rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
+    asked: list[str] = []
+
+    def lookup(drill_id: str):
+        asked.append(drill_id)
+        return ref if drill_id == "romanian_deadlift" else None
+
+    found = analyze_path(rounded, drill="romanian_deadlift", reference_for=lookup).analysis
+    assert asked == ["romanian_deadlift"]
+    assert found.provenance["back_reference"] == ref[1]
+    assert found.experimental and all(e["id"] == "rounded_back" for e in found.experimental)
+    assert len(found.experimental) == 3   # coached once against the reference, not added to the first pass
+    none = analyze_path(rounded, drill="stiff_legged_deadlift", reference_for=lookup).analysis
+    assert "back_reference" not in none.provenance
+
+
+def test_the_cli_logs_a_neutral_back_and_reads_the_athletes_later_sets_against_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def hinge(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "hingecoach", *args, "--db", str(tmp_path / "log.db")],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"})
+
+    neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
+    rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
+    plain = fake_hinge_track().save(tmp_path / "plain.npz")
+    assert hinge("athlete", "add", "ana").returncode == 0
+    no_log = hinge("analyze", str(neutral), "--neutral-back")
+    assert no_log.returncode != 0 and "add --log NAME" in no_log.stderr and "Traceback" not in no_log.stderr
+    no_silhouette = hinge("analyze", str(plain), "--drill", "romanian_deadlift", "--log", "ana", "--neutral-back")
+    assert no_silhouette.returncode != 0 and "no back silhouette" in no_silhouette.stderr
+    marked = hinge("analyze", str(neutral), "--drill", "romanian_deadlift", "--log", "ana", "--neutral-back")
+    assert marked.returncode == 0, marked.stderr
+    assert "against standing" in marked.stdout
+    later = hinge("analyze", str(rounded), "--drill", "romanian_deadlift", "--log", "ana")
+    assert later.returncode == 0, later.stderr
+    assert "against the neutral set logged" in later.stdout and "rounded on reps 1, 2, 3" in later.stdout

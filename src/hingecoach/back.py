@@ -517,22 +517,41 @@ def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:
                        reasons=tuple(reasons))
 
 
+def bottom_bends(tf: TrackFeatures, half_s: float = BOTTOM_HALF_S) -> list[float] | None:
+    """Each rep's outline bend at its bottom (median over ±``half_s``; NaN where the outline is
+    not found): the raw reading, before any reference. Reported as the rep metric
+    ``back_outline_bend_deg``, so a stored analysis of a neutral set can serve as the reference
+    later. None without silhouette profiles."""
+    bp = cached_back_profile(tf)
+    if bp is None:
+        return None
+    h = max(1, int(round(half_s * tf.track.fps)))
+    out = []
+    for r in tf.reps:
+        v = bp.outline_bend_deg[max(r.start, r.bottom - h): r.bottom + h + 1]
+        out.append(float(np.nanmedian(v)) if np.isfinite(v).any() else math.nan)
+    return out
+
+
+def reference_from_bends(bends: Sequence[float | None]) -> tuple[float, float, int] | None:
+    """A neutral reference from the bottoms of a set the coach calls neutral: the median of its
+    reps' outline bends, their spread (IQR) and how many there are. None when no rep has one."""
+    values = np.array([float(b) for b in bends
+                       if isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b)])
+    if values.size == 0:
+        return None
+    q1, q3 = np.percentile(values, [25, 75])
+    return float(np.median(values)), float(q3 - q1), int(values.size)
+
+
 def neutral_reference(tf: TrackFeatures, half_s: float = BOTTOM_HALF_S) -> tuple[float, float, int] | None:
     """The outline bend at the bottom of a set the coach calls neutral: the median over its reps
     of each bottom's median (±``half_s``), the spread (IQR) across reps, and the number of reps.
     Measured on the same lifter and camera, it replaces the standing profile as the reference:
     bottom against bottom, so clothing, body shape and a camera off the side cancel. None
     without silhouette profiles or reps."""
-    bp = back_profile(tf)
-    if bp is None or not tf.reps:
-        return None
-    h = max(1, int(round(half_s * tf.track.fps)))
-    per_rep = [bp.outline_bend_deg[max(r.start, r.bottom - h): r.bottom + h + 1] for r in tf.reps]
-    values = np.array([float(np.nanmedian(v)) for v in per_rep if np.isfinite(v).any()])
-    if values.size == 0:
-        return None
-    q1, q3 = np.percentile(values, [25, 75])
-    return float(np.median(values)), float(q3 - q1), int(values.size)
+    bends = bottom_bends(tf, half_s)
+    return reference_from_bends(bends) if bends else None
 
 
 def dorsal_contour(bp: BackProfile, frame: int) -> np.ndarray:

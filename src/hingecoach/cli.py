@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,36 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
         console.print(f"  also: {cue}")
     if rec.get("summary"):
         console.print(rec["summary"])
+    back = _back_line(doc)
+    if back:
+        console.print(back)
     for w in doc.get("warnings", []):
         console.print(f"[yellow]warning:[/] {w}")
+
+
+def _reps(indices: Any) -> str:
+    """``rep 2`` or ``reps 1, 3, 4``."""
+    ids = [str(i) for i in indices]
+    return ("rep " if len(ids) == 1 else "reps ") + ", ".join(ids)
+
+
+def _back_line(doc: dict[str, Any]) -> str | None:
+    """One line on the experimental back reading, when the silhouette was measured."""
+    if not any(r["metrics"].get("back_outline_bend_deg") is not None for r in doc["reps"]):
+        return None
+    ref = (doc.get("provenance") or {}).get("back_reference")
+    against = "standing" if not ref else (
+        f"the neutral set logged {ref['performed_at'][:10]}" if "logged_set" in ref else str(ref.get('path')))
+    rounded = [e for e in doc.get("experimental", []) if e.get("id") == "rounded_back"]
+    neutral = [n for n in doc.get("experimental_notes", []) if n.get("id") == "neutral_back"]
+    parts = []
+    if rounded:
+        parts.append(f"rounded on {_reps(e['rep'] for e in rounded)} "
+                     f"(up to {max(e['value'] for e in rounded):.0f}°)")
+    if neutral:
+        parts.append(f"neutral on {_reps(n['rep'] for n in neutral)}")
+    said = "; ".join(parts) or "no rep read clearly rounded or neutral"
+    return f"Back (experimental, not coached; against {against}): {said}."
 
 
 @app.command()
@@ -95,8 +124,12 @@ def analyze(
     back: bool = typer.Option(False, "--back", help="Also measure the back's silhouette (experimental rounded-back"
                               " check, reported under 'experimental'; about +4% pose time)."),
     back_reference: Path | None = typer.Option(
-        None, "--back-reference", help="A video of the same lifter's set, filmed the same way, that you call"
-        " neutral: the back is read against its bottoms instead of standing (implies --back)."),
+        None, "--back-reference", help="A set of the same lifter, filmed the same way, that you call neutral"
+        " (a video, or its analysis.json from --back --out): the back is read against its bottoms instead of"
+        " standing (implies --back)."),
+    neutral_back: bool = typer.Option(
+        False, "--neutral-back", help="With --log: this set's back is neutral; the athlete's later sets of"
+        " this drill are read against it (implies --back; so does --log once the athlete has one)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -105,6 +138,16 @@ def analyze(
 ) -> None:
     """Analyse a set: count reps, measure each one, and coach the hinge."""
     from .pipeline import analyze_path, write_outputs
+
+    if neutral_back and not log:
+        raise HingeError("--neutral-back marks the set in an athlete's training log: add --log NAME")
+    if neutral_back and back_reference is not None:
+        raise HingeError("--neutral-back and --back-reference do not go together: a neutral set is read"
+                         " against standing")
+    reference_for = None
+    if log and not neutral_back and back_reference is None:
+        reference_for = _logged_back_reference(db, log)
+    back = back or neutral_back or reference_for is not None
 
     show_progress = not json_out and sys.stderr.isatty() and not os.environ.get("CI")
     with Progress(TextColumn("[bold]pose[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
@@ -118,14 +161,14 @@ def analyze(
                            fps=done / elapsed if elapsed > 0 else 0.0)
 
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
-                              segmentation=back, back_reference=back_reference)
+                              segmentation=back, back_reference=back_reference, reference_for=reference_for)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None
     if log:
         from .store import log_analysis
 
-        logged = log_analysis(db, log, doc, drill=drill)
+        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back)
     if out_dir is not None:
         written = write_outputs(result, out_dir)
         if video or plots or html:
@@ -141,7 +184,28 @@ def analyze(
     if written:
         out.print("Wrote " + ", ".join(str(p) for p in written.values()))
     if logged is not None:
-        out.print(f"Logged for {logged.athlete}. Next time: {logged.plan.explanation}")
+        # What this set led to (a set off the plan's drill leaves it unchanged, and says so).
+        out.print(f"Logged for {logged.athlete}. {logged.decision.explanation}")
+
+
+def _logged_back_reference(db: str | None, athlete: str) -> Callable[[str], Any] | None:
+    """The athlete's neutral-back sets in the log, as a lookup by drill for the pipeline; None
+    when the athlete has none (the back is then measured only with --back, against standing)."""
+    from .pipeline import back_reference_from_bends
+    from .store import back_reference, back_reference_drills
+
+    drills = back_reference_drills(db, athlete)
+    if not drills:
+        return None
+
+    def lookup(drill_id: str) -> Any:
+        ref = back_reference(db, athlete, drill_id) if drill_id in drills else None
+        if ref is None:
+            return None
+        return back_reference_from_bends(ref.bends, {
+            "logged_set": ref.set_id, "performed_at": ref.performed_at.isoformat(), "path": ref.source_path})
+
+    return lookup
 
 
 @app.command("eval")

@@ -326,7 +326,12 @@ def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill
 
 
 def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
-    """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place."""
+    """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place (and,
+    with the silhouette, each rep's ``back_outline_bend_deg``)."""
+    bends = back.bottom_bends(tf)
+    if bends is not None:
+        for rep_result, bend in zip(analysis.reps, bends, strict=True):
+            rep_result.metrics["back_outline_bend_deg"] = round(bend, 2) if math.isfinite(bend) else None
     drills = load_drills()
     rivals: list[Drill] = []
     if drill_override:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,42 +137,72 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
     return track.with_step("load", attrs=attrs), time.perf_counter() - started
 
 
-def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None
-                 ) -> tuple[tuple[float, float], dict[str, Any]]:
-    """The back's neutral reference from a video of a set the coach calls neutral (same lifter,
-    same camera): (bend, spread) for :attr:`TrackFeatures.back_neutral`, and its provenance."""
-    from .back import neutral_reference
+#: A neutral back reference: ((outline bend, spread), provenance) for TrackFeatures.back_neutral.
+BackReference = tuple[tuple[float, float], dict[str, Any]]
 
+
+def back_reference_from_bends(bends: Sequence[float | None], provenance: dict[str, Any]) -> BackReference:
+    """A neutral reference from the per-rep bottom bends of a set the coach calls neutral."""
+    from .back import reference_from_bends
+
+    ref = reference_from_bends(bends)
+    if ref is None:
+        raise HingeError(f"{provenance.get('path', 'that set')}: no neutral back reference in it: it takes "
+                         "a set analysed with the silhouette (--back) and at least one rep")
+    bend, spread, reps = ref
+    return (bend, spread), {**provenance, "outline_bend_deg": round(bend, 2), "spread_deg": round(spread, 2),
+                            "reps": reps}
+
+
+def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None) -> BackReference:
+    """The back's neutral reference from a set the coach calls neutral (same lifter, same
+    camera): a video, or the ``analysis.json`` of one analysed with the silhouette (no second
+    pose run). Returns (bend, spread) for :attr:`TrackFeatures.back_neutral`, and its provenance."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        from .store import read_analysis_file
+
+        parsed = read_analysis_file(path)
+        bends = [r.metrics.get("back_outline_bend_deg") for r in parsed.reps]
+        return back_reference_from_bends(bends, {"path": str(path)})
     track, _ = load_any(path, model=model, segmentation=True)
     _, tf = analyze_track(track, settings)
-    ref = neutral_reference(tf)
-    if ref is None:
-        raise HingeError(f"{Path(path).name}: no neutral back reference in it: it takes a video "
-                         "(the silhouette) of at least one rep")
-    bend, spread, reps = ref
-    return (bend, spread), {"path": str(path), "outline_bend_deg": round(bend, 2),
-                            "spread_deg": round(spread, 2), "reps": reps}
+    from .back import bottom_bends
+
+    return back_reference_from_bends(list(bottom_bends(tf) or []), {"path": str(path)})
 
 
 def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
                  settings: Settings | None = None, progress: Progress | None = None,
-                 segmentation: bool = False, back_reference: str | Path | None = None) -> Result:
+                 segmentation: bool = False, back_reference: str | Path | None = None,
+                 reference_for: Callable[[str], BackReference | None] | None = None) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues.
 
-    ``back_reference``: a video of the same lifter's set, filmed the same way, that the coach
-    calls neutral; the back is then read against its bottoms (implies ``segmentation``)."""
+    ``back_reference``: a set of the same lifter, filmed the same way, that the coach calls
+    neutral (a video, or its ``analysis.json``); the back is then read against its bottoms
+    (implies ``segmentation``). ``reference_for``: otherwise, a lookup of such a reference by
+    the drill the set turns out to be (the training log's, for one athlete); the set is then
+    coached again against it."""
     settings = settings or load_settings()
     neutral = back_neutral(back_reference, model, settings) if back_reference is not None else None
     track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
                              segmentation=segmentation or neutral is not None)
     started = time.perf_counter()
+    from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation
+
     analysis, tf = analyze_track(track, settings)
+    if neutral is None and reference_for is not None and track.profiles is not None:
+        coach_analysis(analysis, tf, drill_override=drill)
+        found = reference_for(analysis.drill["id"]) if analysis.drill.get("id") else None
+        if found is None:
+            return Result(analysis=analysis, features=tf, track=track,
+                          timings_s={"pose_s": pose_s, "analysis_s": time.perf_counter() - started})
+        neutral = found
+        analysis, tf = analyze_track(track, settings)   # coached afresh against the reference
     if neutral is not None:
         tf.back_neutral = neutral[0]
         analysis.provenance["back_reference"] = neutral[1]
-    from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation
-
     coach_analysis(analysis, tf, drill_override=drill)
     return Result(analysis=analysis, features=tf, track=track,
                   timings_s={"pose_s": pose_s, "analysis_s": time.perf_counter() - started})

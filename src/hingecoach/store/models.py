@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -105,6 +105,8 @@ class AnalysisRecord(Base):
     view_label: Mapped[str | None] = mapped_column(String(20), nullable=True)
     primary_cue: Mapped[str | None] = mapped_column(Text, nullable=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The coach calls this set's back neutral: later sets of its drill are read against its bottoms.
+    back_neutral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     set: Mapped[SetRecord] = relationship(back_populates="analysis")
     reps: Mapped[list[RepRecord]] = relationship(

@@ -73,6 +73,8 @@ class NewSet:
     notes: str | None = None
     faults: list[tuple[str, str]] = field(default_factory=list)
     analysis: ParsedAnalysis | None = None
+    #: The coach calls this set's back neutral (with ``analysis``): the reference for later sets.
+    back_neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,7 @@ def _add_set(
             view_label=a.view_label,
             primary_cue=a.primary_cue,
             document=a.document,
+            back_neutral=new.back_neutral,
         )
         record.analysis = analysis
         for rep in a.reps:
@@ -356,11 +359,14 @@ def log_analysis(
     rpe: float | None = None,
     notes: str | None = None,
     performed_at: datetime | None = None,
+    back_neutral: bool = False,
 ) -> LogResult:
     """Store one analysed set (an ``analysis.json`` document) as a session for ``athlete``.
 
     This is what ``hinge analyze --log ATHLETE`` calls. ``drill`` overrides the analysis's
-    ``drill.id`` and is required when that is null. Returns the session id and the decision.
+    ``drill.id`` and is required when that is null. ``back_neutral``: the coach calls this set's
+    back neutral, and later sets of the drill are read against it (:func:`back_reference`); it
+    needs the back's silhouette in the analysis. Returns the session id and the decision.
     """
     parsed = parse_analysis(analysis)
     drill_id = drill or parsed.drill
@@ -370,6 +376,9 @@ def log_analysis(
         )
     if not parsed.reps:
         raise HingeError("the analysis found no reps; nothing to log")
+    if back_neutral and not _bends(parsed.reps):
+        raise HingeError("this analysis has no back silhouette to serve as the neutral back; analyse the video"
+                         " with --back")
     new = NewSet(
         drill=drill_id,
         reps=len(parsed.reps),
@@ -378,8 +387,61 @@ def log_analysis(
         confidence=confidence,
         rpe=rpe,
         analysis=parsed,
+        back_neutral=back_neutral,
     )
     return log_session(db_url, athlete, [new], performed_at=performed_at, source="analysis", notes=notes)
+
+
+def _bends(reps: Sequence[Any]) -> list[float]:
+    """The reps' bottom outline bends (metric ``back_outline_bend_deg``), numbers only."""
+    values = [r.metrics.get("back_outline_bend_deg") if isinstance(r.metrics, dict) else None for r in reps]
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+@dataclass(frozen=True)
+class BackReferenceSet:
+    """The set an athlete's back is read against, for one drill."""
+
+    set_id: int
+    performed_at: datetime
+    source_path: str | None
+    bends: list[float]
+
+
+def back_reference_drills(db: str | None, athlete: str) -> set[str]:
+    """The drills for which the athlete has a set logged as a neutral back."""
+    with read_session(db) as session:
+        rows = session.scalars(
+            select(SetRecord.drill)
+            .join(AnalysisRecord, AnalysisRecord.set_id == SetRecord.id)
+            .join(TrainingSession, SetRecord.session_id == TrainingSession.id)
+            .join(Athlete, TrainingSession.athlete_id == Athlete.id)
+            .where(Athlete.name == athlete, AnalysisRecord.back_neutral.is_(True))
+        )
+        return {d for d in rows if d is not None}
+
+
+def back_reference(db: str | None, athlete: str, drill: str) -> BackReferenceSet | None:
+    """The athlete's latest set of ``drill`` logged as a neutral back (``--neutral-back``), with
+    its reps' bottom outline bends; None when there is none (or no such athlete yet)."""
+    with read_session(db) as session:
+        person = session.scalars(select(Athlete).where(Athlete.name == athlete)).one_or_none()
+        if person is None:
+            return None
+        row = session.execute(
+            select(AnalysisRecord, SetRecord.id, TrainingSession.performed_at)
+            .join(SetRecord, AnalysisRecord.set_id == SetRecord.id)
+            .join(TrainingSession, SetRecord.session_id == TrainingSession.id)
+            .where(TrainingSession.athlete_id == person.id, SetRecord.drill == drill,
+                   AnalysisRecord.back_neutral.is_(True))
+            .order_by(TrainingSession.performed_at.desc(), SetRecord.id.desc())
+            .limit(1)
+            .options(selectinload(AnalysisRecord.reps))
+        ).first()
+        if row is None:
+            return None
+        record, set_id, performed_at = row
+        return BackReferenceSet(set_id, _as_utc(performed_at), record.source_path, _bends(record.reps))
 
 
 def today(db: str | None, athlete: str | None, rules: Rules | None = None) -> tuple[str, Prescription]:
