@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +145,9 @@ def analyze(
                          " against standing")
     reference_for = None
     if log and not neutral_back and back_reference is None:
-        reference_for = _logged_back_reference(db, log)
+        from .pipeline import logged_back_reference
+
+        reference_for = logged_back_reference(db, log)
     back = back or neutral_back or reference_for is not None
 
     show_progress = not json_out and sys.stderr.isatty() and not os.environ.get("CI")
@@ -186,26 +187,6 @@ def analyze(
     if logged is not None:
         # What this set led to (a set off the plan's drill leaves it unchanged, and says so).
         out.print(f"Logged for {logged.athlete}. {logged.decision.explanation}")
-
-
-def _logged_back_reference(db: str | None, athlete: str) -> Callable[[str], Any] | None:
-    """The athlete's neutral-back sets in the log, as a lookup by drill for the pipeline; None
-    when the athlete has none (the back is then measured only with --back, against standing)."""
-    from .pipeline import back_reference_from_bends
-    from .store import back_reference, back_reference_drills
-
-    drills = back_reference_drills(db, athlete)
-    if not drills:
-        return None
-
-    def lookup(drill_id: str) -> Any:
-        ref = back_reference(db, athlete, drill_id) if drill_id in drills else None
-        if ref is None:
-            return None
-        return back_reference_from_bends(ref.bends, {
-            "logged_set": ref.set_id, "performed_at": ref.performed_at.isoformat(), "path": ref.source_path})
-
-    return lookup
 
 
 @app.command("eval")

@@ -154,6 +154,26 @@ def back_reference_from_bends(bends: Sequence[float | None], provenance: dict[st
                             "reps": reps}
 
 
+def logged_back_reference(db: str | None, athlete: str) -> Callable[[str], BackReference | None] | None:
+    """The athlete's neutral-back sets in the training log as a lookup by drill, for
+    :func:`analyze_path` ``reference_for``; None when the athlete has none (the back is then
+    measured only when asked, against standing)."""
+    from .store import back_reference, back_reference_drills
+
+    drills = back_reference_drills(db, athlete)
+    if not drills:
+        return None
+
+    def lookup(drill_id: str) -> BackReference | None:
+        ref = back_reference(db, athlete, drill_id) if drill_id in drills else None
+        if ref is None:
+            return None
+        return back_reference_from_bends(ref.bends, {
+            "logged_set": ref.set_id, "performed_at": ref.performed_at.isoformat(), "path": ref.source_path})
+
+    return lookup
+
+
 def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None) -> BackReference:
     """The back's neutral reference from a set the coach calls neutral (same lifter, same
     camera): a video, or the ``analysis.json`` of one analysed with the silhouette (no second
