@@ -386,6 +386,7 @@ def test_each_rep_reports_its_bottom_bend_and_an_analysis_json_is_a_reference(tm
     (bend, spread), prov = back_neutral(doc)
     assert (bend, spread) == pytest.approx(back_neutral(neutral)[0], abs=0.01)   # the metric keeps 2 decimals
     assert prov["reps"] == 3 and prov["path"] == str(doc)
+    assert back_neutral(tmp_path)[1]["path"] == str(doc)   # the --out folder it was written to
     against = analyze_path(rounded, drill="romanian_deadlift", back_reference=doc).analysis
     assert against.provenance["back_reference"]["outline_bend_deg"] == pytest.approx(bend, abs=0.01)
     assert {e["rep"] for e in against.experimental if e["id"] == "rounded_back"} == {1, 2, 3}

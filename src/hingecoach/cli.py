@@ -124,7 +124,7 @@ def analyze(
                               " check, reported under 'experimental'; about +4% pose time)."),
     back_reference: Path | None = typer.Option(
         None, "--back-reference", help="A set of the same lifter, filmed the same way, that you call neutral"
-        " (a video, or its analysis.json from --back --out): the back is read against its bottoms instead of"
+        " (a video, or its analysis.json or --out folder from --back --out): the back is read against its bottoms instead of"
         " standing (implies --back)."),
     neutral_back: bool = typer.Option(
         False, "--neutral-back", help="With --log: this set's back is neutral; the athlete's later sets of"

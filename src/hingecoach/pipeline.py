@@ -179,6 +179,8 @@ def back_neutral(path: str | Path, model: str = "full", settings: Settings | Non
     camera): a video, or the ``analysis.json`` of one analysed with the silhouette (no second
     pose run). Returns (bend, spread) for :attr:`TrackFeatures.back_neutral`, and its provenance."""
     path = Path(path)
+    if path.is_dir() and (path / "analysis.json").is_file():   # a folder written by --out
+        path = path / "analysis.json"
     if path.suffix.lower() == ".json":
         from .store import read_analysis_file
 
