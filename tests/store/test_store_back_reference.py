@@ -42,6 +42,8 @@ def test_the_latest_neutral_set_of_the_drill_is_the_reference(db_url: str) -> No
     assert store.back_reference(db_url, "nobody", "romanian_deadlift") is None
     assert store.back_reference_drills(db_url, "nobody") == set()
     assert newer.session_id > 0
+    sets = [st for sess in store.export_data(db_url, "ana")[0]["sessions"] for st in sess["sets"]]
+    assert [st["back_neutral"] for st in sets] == [True, True, False, True]   # the export says which
 
 
 def test_a_set_without_the_silhouette_cannot_be_the_neutral_back(db_url: str) -> None:

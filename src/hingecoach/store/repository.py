@@ -492,6 +492,7 @@ def _session_dict(ts: TrainingSession, *, with_analysis: bool) -> dict[str, Any]
                 {"id": f.fault_id, "severity": f.severity, "depth_deg": f.depth_deg} for f in s.faults
             ],
             "depths_deg": [r.hip_flexion_peak_deg for r in s.analysis.reps] if s.analysis else [],
+            "back_neutral": bool(s.analysis and s.analysis.back_neutral),
         }
         if with_analysis:
             item["analysis"] = s.analysis.document if s.analysis else None
