@@ -119,3 +119,21 @@ def test_page_explains_the_outline_only_when_drawn(with_back: ReportModel, witho
              for m in (with_back, without_back)]
     assert 'id="back-outline-note"' in pages[0] and "experimental" in pages[0]
     assert "back-outline-note" not in pages[1] and "violet" not in pages[1]
+
+
+def test_page_says_how_the_back_read_and_against_what() -> None:
+    """A coached set with the silhouette: the page carries the same sentence as the terminal
+    (against standing here, with the reps read rounded); without silhouettes, no sentence."""
+    from hingecoach.coach import coach_analysis
+
+    pages = []
+    for track in (track_with_back(60.0), track_with_back(0.0).with_step("no_profiles", profiles=None)):
+        analysis, tf = analyze_track(track)
+        coach_analysis(analysis, tf, drill_override="romanian_deadlift")
+        doc = analysis.to_dict()
+        pages.append((back.describe_back(doc), render_html(page_context(
+            build_model(doc, tf), {"angles": b"", "reps": b"", "bar_path": b""}, {}, "annotated.mp4", None))))
+    (said, page), (none, plain) = pages
+    assert said is not None and "against standing" in said and "rounded on reps 1, 2, 3" in said
+    assert 'id="back-summary"' in page and "rounded on reps 1, 2, 3" in page
+    assert none is None and "back-summary" not in plain

@@ -78,36 +78,13 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
         console.print(f"  also: {cue}")
     if rec.get("summary"):
         console.print(rec["summary"])
-    back = _back_line(doc)
+    from .back import describe_back
+
+    back = describe_back(doc)
     if back:
         console.print(back)
     for w in doc.get("warnings", []):
         console.print(f"[yellow]warning:[/] {w}")
-
-
-def _reps(indices: Any) -> str:
-    """``rep 2`` or ``reps 1, 3, 4``."""
-    ids = [str(i) for i in indices]
-    return ("rep " if len(ids) == 1 else "reps ") + ", ".join(ids)
-
-
-def _back_line(doc: dict[str, Any]) -> str | None:
-    """One line on the experimental back reading, when the silhouette was measured."""
-    if not any(r["metrics"].get("back_outline_bend_deg") is not None for r in doc["reps"]):
-        return None
-    ref = (doc.get("provenance") or {}).get("back_reference")
-    against = "standing" if not ref else (
-        f"the neutral set logged {ref['performed_at'][:10]}" if "logged_set" in ref else str(ref.get('path')))
-    rounded = [e for e in doc.get("experimental", []) if e.get("id") == "rounded_back"]
-    neutral = [n for n in doc.get("experimental_notes", []) if n.get("id") == "neutral_back"]
-    parts = []
-    if rounded:
-        parts.append(f"rounded on {_reps(e['rep'] for e in rounded)} "
-                     f"(up to {max(e['value'] for e in rounded):.0f}°)")
-    if neutral:
-        parts.append(f"neutral on {_reps(n['rep'] for n in neutral)}")
-    said = "; ".join(parts) or "no rep read clearly rounded or neutral"
-    return f"Back (experimental, not coached; against {against}): {said}."
 
 
 @app.command()

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
+from ..back import describe_back
 from .model import ReportModel, humanize, verdict
 from .plots import severity_colour
 
@@ -87,6 +88,7 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
         "history": {"athlete": history[0], "image": data_uri(history[1], "image/png")} if history else None,
         "warnings": doc.get("warnings") or [],
         "back_outline": bool(model.dorsal),
+        "back_summary": describe_back(doc),
     }
 
 
