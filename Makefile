@@ -32,7 +32,7 @@ unit: venv
 test: lint unit
 
 bench: venv
-	$(PYTHON) -m hingecoach.bench
+	$(PYTHON) -m hingecoach.benchmark
 
 eval: venv
 	$(BIN)/hinge eval --write docs/accuracy.md

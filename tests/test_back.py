@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 from hingecoach import back
-from hingecoach.drills import get_drill
-from hingecoach.engine import track_features
-from hingecoach.faults import DETECTORS, RepContext, detect_faults
-from hingecoach.testing import fake_hinge_track
-from hingecoach.track import PoseTrack
+from hingecoach.core.drills import get_drill
+from hingecoach.core.faults.rules import DETECTORS, RepContext, detect_faults
+from hingecoach.core.reps.engine import track_features
+from hingecoach.core.track.fakes import fake_hinge_track
+from hingecoach.core.track.pose_track import PoseTrack
 
 SIZE = (640, 480)
 
@@ -313,8 +313,8 @@ def test_no_note_without_profiles_out_of_view_or_once_coached() -> None:
 
 def test_neutral_back_notes_reach_the_analysis() -> None:
     """The coaching stage records the notes in ``experimental_notes`` (never as a cue)."""
-    from hingecoach.coach import coach_analysis
-    from hingecoach.engine import analyze_track
+    from hingecoach.core.coach.coaching import coach_analysis
+    from hingecoach.core.reps.engine import analyze_track
 
     analysis, tf = analyze_track(track_with_back(0.0))
     coach_analysis(analysis, tf, drill_override="romanian_deadlift")

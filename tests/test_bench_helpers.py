@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hingecoach.bench import _PEAK_RSS_CODE, _looped
+from hingecoach.benchmark import _PEAK_RSS_CODE, _looped
 from hingecoach.io.video import probe
 
 DEMO = Path(__file__).resolve().parents[1] / "bench" / "clips" / "demo_rdl.mp4"

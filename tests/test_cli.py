@@ -11,8 +11,8 @@ import av
 import numpy as np
 import pytest
 
+from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
 from hingecoach.io import video
-from hingecoach.testing import fake_hinge_track, hinge_movement
 
 HINGE = [sys.executable, "-m", "hingecoach"]
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from hingecoach import store
-from hingecoach.cli_training import register
+from hingecoach.cli.training import register
 
 app = typer.Typer()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hingecoach.evaluation import evaluate_labels
+from hingecoach.evaluation.scoring import evaluate_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hingecoach.config import load_settings
-from hingecoach.engine import analyze_track, track_features
-from hingecoach.kinematics import (
+from hingecoach.core.kinematics.angles import (
     CausalSmoother,
     facing_by_frame,
     fill_gaps,
@@ -17,7 +15,9 @@ from hingecoach.kinematics import (
     sagittal_angles,
     smooth,
 )
-from hingecoach.testing import Body, fake_hinge_track, hinge_movement
+from hingecoach.core.reps.engine import analyze_track, track_features
+from hingecoach.core.settings import load_settings
+from hingecoach.core.track.fakes import Body, fake_hinge_track, hinge_movement
 
 
 def _joints(shoulder, hip, knee, ankle):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from hingecoach.coach import agreed_findings, coach_analysis, drill_rivals
-from hingecoach.drills import get_drill, ladder, load_drills, parse_drill
-from hingecoach.engine import analyze_track
+from hingecoach.core.coach.coaching import agreed_findings, coach_analysis, drill_rivals
+from hingecoach.core.drills import get_drill, ladder, load_drills, parse_drill
+from hingecoach.core.faults.rules import RepContext, detect_faults
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement, quadruped_movement
+from hingecoach.core.track.skeletons import JOINTS
 from hingecoach.errors import HingeError
-from hingecoach.faults import RepContext, detect_faults
-from hingecoach.skeletons import JOINTS
-from hingecoach.testing import fake_hinge_track, hinge_movement, quadruped_movement
 
 
 def coached(movement, drill=None, **kw):
@@ -294,7 +294,7 @@ def test_a_fault_is_reported_only_when_every_rival_drill_agrees():
 def test_a_tie_in_recognition_goes_to_the_drill_done_cleanly_and_is_said(monkeypatch):
     # Knees bending 70° match a stiff-legged deadlift's hints only as a squatted one; as a
     # kettlebell deadlift the same reps are clean: the tie goes to the kettlebell deadlift.
-    import hingecoach.coach as coach
+    import hingecoach.core.coach.coaching as coach
     movement = hinge_movement(n_reps=3, knee_deg=5, knee_extra_deg=65)
     monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
         "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "kettlebell_deadlift": 1.0}))
@@ -310,7 +310,7 @@ def test_a_tie_in_recognition_goes_to_the_drill_done_cleanly_and_is_said(monkeyp
 def test_a_tie_between_drills_done_alike_keeps_recognitions_order_and_checks_the_rival(monkeypatch):
     # Both drills find the squat (same 0.6 limit): the first stays, and a fault is reported only
     # as far as the rival agrees with it.
-    import hingecoach.coach as coach
+    import hingecoach.core.coach.coaching as coach
     movement = hinge_movement(n_reps=3, knee_deg=5, knee_extra_deg=65)
     monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
         "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "romanian_deadlift": 0.98}))

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hingecoach.back import profile_from_landmarks
-from hingecoach.skeletons import BLAZEPOSE33
+from hingecoach.core.track.skeletons import BLAZEPOSE33
 
 mp = pytest.importorskip("mediapipe")
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hingecoach.coach import _range_score, feature_scale, recognise_drill, set_features
-from hingecoach.config import load_settings
-from hingecoach.engine import analyze_track
+from hingecoach.core.coach.coaching import _range_score, feature_scale, recognise_drill, set_features
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.core.settings import load_settings
+from hingecoach.core.track.fakes import Body, Movement, body_3d, fake_hinge_track, hinge_movement
 from hingecoach.errors import HingeError
-from hingecoach.testing import Body, Movement, body_3d, fake_hinge_track, hinge_movement
 
 RDL = dict(knee_deg=18, depth_deg=90)
 SLDL = dict(knee_deg=2, depth_deg=100)
@@ -106,7 +106,7 @@ def test_side_view_reads_the_image_angles():
 def test_output_shape_is_unchanged():
     m = hinge_movement(**RDL)
     analysis, tf = analyze_track(fake_hinge_track(m))
-    from hingecoach.coach import coach_analysis
+    from hingecoach.core.coach.coaching import coach_analysis
     coach_analysis(analysis, tf)
     assert set(analysis.drill) == {"id", "confidence", "source", "scores", "name"}
     assert analysis.drill["id"] == "romanian_deadlift" and len(analysis.drill["scores"]) == 3

@@ -12,7 +12,8 @@ import pytest
 from test_back import track_with_back
 
 from hingecoach import back
-from hingecoach.engine import analyze_track
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.report.annotators import (
     BACK_RGB,
     BackContourAnnotator,
@@ -24,7 +25,6 @@ from hingecoach.report.annotators import (
 from hingecoach.report.html import page_context, render_html
 from hingecoach.report.keyframes import KeyframeCollector
 from hingecoach.report.model import ReportModel, build_model
-from hingecoach.track import PoseTrack
 
 
 def _model(track: PoseTrack) -> ReportModel:
@@ -124,7 +124,7 @@ def test_page_explains_the_outline_only_when_drawn(with_back: ReportModel, witho
 def test_page_says_how_the_back_read_and_against_what() -> None:
     """A coached set with the silhouette: the page carries the same sentence as the terminal
     (against standing here, with the reps read rounded); without silhouettes, no sentence."""
-    from hingecoach.coach import coach_analysis
+    from hingecoach.core.coach.coaching import coach_analysis
 
     pages = []
     for track in (track_with_back(60.0), track_with_back(0.0).with_step("no_profiles", profiles=None)):

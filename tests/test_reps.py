@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hingecoach.config import load_settings
-from hingecoach.engine import HingeEngine, analyze_track, run_reps
-from hingecoach.reps import RepParams
-from hingecoach.testing import fake_hinge_track, hinge_movement
+from hingecoach.core.reps.counter import RepParams
+from hingecoach.core.reps.engine import HingeEngine, analyze_track, run_reps
+from hingecoach.core.settings import load_settings
+from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
 
 PARAMS = RepParams.from_settings(load_settings().reps)
 
@@ -99,7 +99,7 @@ def test_rep_metrics_on_known_movement():
 
 def test_live_engine_takes_a_backends_skeleton():
     # A camera loop hands over BlazePose-33 frames as the backend makes them.
-    from hingecoach.skeletons import BLAZEPOSE33
+    from hingecoach.core.track.skeletons import BLAZEPOSE33
 
     track = fake_hinge_track(hinge_movement(n_reps=2)).standardized()
     xy33 = np.full((track.n_frames, len(BLAZEPOSE33), 2), np.nan)

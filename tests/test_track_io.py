@@ -9,12 +9,12 @@ import warnings
 import numpy as np
 import pytest
 
-from hingecoach.engine import analyze_track
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
+from hingecoach.core.track.pose_track import PoseTrack
+from hingecoach.core.track.skeletons import OPENPOSE25
 from hingecoach.errors import HingeError
-from hingecoach.io.tracks import read_track, write_mot, write_trc
-from hingecoach.skeletons import OPENPOSE25
-from hingecoach.testing import fake_hinge_track, hinge_movement
-from hingecoach.track import PoseTrack
+from hingecoach.io.keypoint_files import read_track, write_mot, write_trc
 
 
 def test_native_round_trip(tmp_path):
@@ -147,8 +147,8 @@ def _kinect_csv(path, points):
 def test_kinect_skeletons_are_seen_from_their_own_side(tmp_path):
     # A generated hinge in 3D, turned 40° from the Kinect's axis and shifted 3 m away: the track is
     # the exact side view, so the hip angle peaks at the commanded depth.
-    from hingecoach.skeletons import JOINTS, KINECT16
-    from hingecoach.testing import Body, body_3d
+    from hingecoach.core.track.fakes import Body, body_3d
+    from hingecoach.core.track.skeletons import JOINTS, KINECT16
 
     move = hinge_movement(n_reps=2, knee_deg=18, depth_deg=85)
     p = body_3d(move, Body())                       # forward, up, lateral (JOINTS layout)
@@ -171,7 +171,7 @@ def test_kinect_skeletons_are_seen_from_their_own_side(tmp_path):
 def test_real_kinect_deadlifts(shared_data):
     # philip-g-mak's Kinect deadlifts: a1 good form, a11 bad (its source's labels). One lift each;
     # at most one good lift gets a coached fault.
-    from hingecoach.coach import coach_analysis
+    from hingecoach.core.coach.coaching import coach_analysis
 
     files = sorted((shared_data / "keypoints" / "kinect-deadlift-goodbad").glob("a*_skeleton.csv"))
     assert len(files) == 20
@@ -186,7 +186,7 @@ def test_real_kinect_deadlifts(shared_data):
 
 
 def test_eval_counts_faults_on_the_good_and_bad_lifts_of_other_sources(tmp_path):
-    from hingecoach.evaluation import evaluate_sources, render_markdown
+    from hingecoach.evaluation.scoring import evaluate_sources, render_markdown
 
     folder = tmp_path / "bichraix-coco17"
     folder.mkdir()

@@ -1,5 +1,5 @@
 """``python -m hingecoach`` runs the ``hinge`` CLI."""
 
-from .cli import main
+from hingecoach.cli.app import main
 
 main()

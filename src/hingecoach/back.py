@@ -6,7 +6,7 @@ The person mask shows it. Place in the pipeline:
 1. pose backend (``segmentation=True``): :func:`profile_from_mask` reduces each frame's person
    mask (read at the pose model's 256x256 crop, placed in the frame by an affine map) to the
    trunk's two silhouette edges (:data:`N_STATIONS` points per side, frame pixels), kept in
-   :attr:`PoseTrack.profiles <hingecoach.track.PoseTrack>`; the mask itself is dropped;
+   :attr:`PoseTrack.profiles <hingecoach.core.track.pose_track.PoseTrack>`; the mask itself is dropped;
 2. analysis: :func:`back_profile` picks the dorsal edge (from the lifter's facing), measures how
    much the whole outline from above the buttocks to below the shoulders turns on every frame
    (:func:`outline_bend_deg`; its lumbar and thoracic halves are reported apart), and expresses
@@ -43,11 +43,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .analysis import Finding
-from .drills import FaultSpec
-from .engine import TrackFeatures
-from .errors import HingeError
-from .faults import NotMeasured, RepContext, register_detector
+from hingecoach.core.drills import FaultSpec
+from hingecoach.core.faults.rules import NotMeasured, RepContext, register_detector
+from hingecoach.core.reps.engine import TrackFeatures
+from hingecoach.core.results import Finding
+from hingecoach.errors import HingeError
 
 #: Stations per edge, evenly spaced from the hip midpoint (t=0) to the shoulder midpoint (t=1).
 N_STATIONS = 21
@@ -695,8 +695,8 @@ def calibration_rows(gt_dirs: Sequence[Path], cache: Path | None) -> list[dict[s
     Reads every ``*.gt.json`` (hingesynth ground truth) with its clip beside it; the rep
     bottoms come from the ground truth so a rep-counting miss does not hide the measurement.
     """
-    from .engine import track_features
-    from .evaluation import cached_track, read_ground_truth
+    from hingecoach.core.reps.engine import track_features
+    from hingecoach.evaluation.scoring import cached_track, read_ground_truth
 
     rows: list[dict[str, Any]] = []
     for d in gt_dirs:
@@ -770,9 +770,9 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
     ``reference``: a clip of the labels (its path in the CSV) to read the others against as the
     lifter's neutral set (:func:`neutral_reference`); only the clips in its folder (the same
     source: the same lifter and camera set-up) are then run, the reference left out."""
-    from .coach import coach_analysis
-    from .engine import analyze_track
-    from .evaluation import _experimental_reps, cached_track, read_labels, set_faults
+    from hingecoach.core.coach.coaching import coach_analysis
+    from hingecoach.core.reps.engine import analyze_track
+    from hingecoach.evaluation.scoring import _experimental_reps, cached_track, read_labels, set_faults
 
     neutral = None
     if reference is not None:
@@ -826,8 +826,8 @@ def segmentation_cost(video: Path, model: str = "full", max_frames: int = 240, b
     import statistics
     import time
 
-    from .io.video import iter_frames, probe
-    from .pose import get_backend
+    from hingecoach.io.video import iter_frames, probe
+    from hingecoach.pose import get_backend
 
     info = probe(video)
     frames = [f for _, f in zip(range(max_frames), iter_frames(info), strict=False)]

@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis
-from .config import Settings, load_settings
-from .engine import TrackFeatures, analyze_track
-from .errors import HingeError
-from .io.tracks import read_track, write_mot, write_trc
-from .io.video import VIDEO_SUFFIXES, VideoInfo, iter_frames, probe
-from .pose import get_backend
-from .track import PoseTrack
+from hingecoach.core.reps.engine import TrackFeatures, analyze_track
+from hingecoach.core.results import Analysis
+from hingecoach.core.settings import Settings, load_settings
+from hingecoach.core.track.pose_track import PoseTrack
+from hingecoach.errors import HingeError
+from hingecoach.io.keypoint_files import read_track, write_mot, write_trc
+from hingecoach.io.video import VIDEO_SUFFIXES, VideoInfo, iter_frames, probe
+from hingecoach.pose import get_backend
 
 #: progress(frames_done, frames_total_or_0, elapsed_s)
 Progress = Callable[[int, int, float], None]
@@ -143,7 +143,7 @@ BackReference = tuple[tuple[float, float], dict[str, Any]]
 
 def back_reference_from_bends(bends: Sequence[float | None], provenance: dict[str, Any]) -> BackReference:
     """A neutral reference from the per-rep bottom bends of a set the coach calls neutral."""
-    from .back import reference_from_bends
+    from hingecoach.back import reference_from_bends
 
     ref = reference_from_bends(bends)
     if ref is None:
@@ -158,7 +158,7 @@ def logged_back_reference(db: str | None, athlete: str) -> Callable[[str], BackR
     """The athlete's neutral-back sets in the training log as a lookup by drill, for
     :func:`analyze_path` ``reference_for``; None when the athlete has none (the back is then
     measured only when asked, against standing)."""
-    from .store import back_reference, back_reference_drills
+    from hingecoach.store import back_reference, back_reference_drills
 
     drills = back_reference_drills(db, athlete)
     if not drills:
@@ -182,14 +182,14 @@ def back_neutral(path: str | Path, model: str = "full", settings: Settings | Non
     if path.is_dir() and (path / "analysis.json").is_file():   # a folder written by --out
         path = path / "analysis.json"
     if path.suffix.lower() == ".json":
-        from .store import read_analysis_file
+        from hingecoach.store import read_analysis_file
 
         parsed = read_analysis_file(path)
         bends = [r.metrics.get("back_outline_bend_deg") for r in parsed.reps]
         return back_reference_from_bends(bends, {"path": str(path)})
     track, _ = load_any(path, model=model, segmentation=True)
     _, tf = analyze_track(track, settings)
-    from .back import bottom_bends
+    from hingecoach.back import bottom_bends
 
     return back_reference_from_bends(list(bottom_bends(tf) or []), {"path": str(path)})
 
@@ -211,7 +211,7 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
     track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
                              segmentation=segmentation or neutral is not None)
     started = time.perf_counter()
-    from .coach import coach_analysis  # the ladder: drill, faults, cues, recommendation
+    from hingecoach.core.coach.coaching import coach_analysis  # the ladder: drill, faults, cues, recommendation
 
     analysis, tf = analyze_track(track, settings)
     if neutral is None and reference_for is not None and track.profiles is not None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hingecoach.progression import (
+from hingecoach.core.progression import (
     FaultSummary,
     PlanState,
     SessionSummary,

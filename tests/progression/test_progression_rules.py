@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from hingecoach.core.progression import load_rules
+from hingecoach.core.progression.rules import parse_rules
 from hingecoach.errors import HingeError
-from hingecoach.progression import load_rules
-from hingecoach.progression.rules import parse_rules
 
 DOC: dict[str, Any] = tomllib.loads(
-    resources.files("hingecoach.progression").joinpath("rules.toml").read_text(encoding="utf-8")
+    resources.files("hingecoach.core.progression").joinpath("rules.toml").read_text(encoding="utf-8")
 )
 
 

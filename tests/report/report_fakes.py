@@ -17,12 +17,12 @@ import av
 import cv2
 import numpy as np
 
-from hingecoach.analysis import Finding
-from hingecoach.engine import analyze_track
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.core.results import Finding
+from hingecoach.core.track.fakes import Body, fake_hinge_track, hinge_movement
+from hingecoach.core.track.pose_track import PoseTrack
+from hingecoach.core.track.skeletons import BONES
 from hingecoach.pipeline import Result
-from hingecoach.skeletons import BONES
-from hingecoach.testing import Body, fake_hinge_track, hinge_movement
-from hingecoach.track import PoseTrack
 
 RATE = Fraction(30000, 1001)
 SIZE = (320, 240)

@@ -116,7 +116,7 @@ def test_rebuild_errors_are_one_line(written: Written, tmp_path: Path, breakage:
 
 def test_hinge_report_command(written: Written, tmp_path: Path) -> None:
     """`hinge report analysis.json --out DIR --no-video` is wired into the CLI."""
-    from hingecoach.cli import app
+    from hingecoach.cli.app import app
 
     out = tmp_path / "cli"
     res = CliRunner().invoke(app, ["report", str(written.out / "analysis.json"), "--out", str(out), "--no-video"])

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hingecoach import store
-from hingecoach.progression import load_rules, replay_sessions
+from hingecoach.core.progression import load_rules, replay_sessions
 from hingecoach.store.db import get_engine, read_session, run_in_transaction
 from hingecoach.store.models import Athlete, ProgressionStateRecord, SetRecord, TrainingSession, utcnow
 from hingecoach.store.repository import _sessions_of, summarise

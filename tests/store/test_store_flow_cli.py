@@ -10,7 +10,7 @@ import typer
 from store_fakes import make_analysis
 from typer.testing import CliRunner
 
-from hingecoach.cli_training import register
+from hingecoach.cli.training import register
 
 app = typer.Typer()
 

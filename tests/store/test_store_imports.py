@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from hingecoach import store
+from hingecoach.core.progression import load_rules
 from hingecoach.errors import HingeError
-from hingecoach.progression import load_rules
 
 STRONG_HEADER = (
     "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hingecoach.coach import coach_analysis
-from hingecoach.engine import analyze_track
-from hingecoach.evaluation import cached_track
+from hingecoach.core.coach.coaching import coach_analysis
+from hingecoach.core.reps.engine import analyze_track
+from hingecoach.evaluation.scoring import cached_track
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "clips"

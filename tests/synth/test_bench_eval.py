@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hingecoach.drills import get_drill
-from hingecoach.evaluation import evaluate_bench, render_markdown
+from hingecoach.core.drills import get_drill
+from hingecoach.evaluation.scoring import evaluate_bench, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "clips"

@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ..errors import HingeError
+from hingecoach.errors import HingeError
 
 #: Frames larger than this (pixels on the long side) are downscaled before pose estimation.
 MAX_LONG_SIDE_PX = 1280

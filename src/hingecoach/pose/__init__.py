@@ -1,4 +1,4 @@
-"""Pose backends: turn video frames into a :class:`~hingecoach.track.PoseTrack`.
+"""Pose backends: turn video frames into a :class:`~hingecoach.core.track.pose_track.PoseTrack`.
 
 Backends are looked up by name (:func:`get_backend`). A backend is a factory for a
 :class:`PoseEstimator`, which takes one RGB frame at a time, so the offline path and a live
@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import HingeError
+from hingecoach.errors import HingeError
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def get_backend(name: str, model: str, segmentation: bool = False) -> PoseEstima
 
 
 def _mediapipe(model: str, segmentation: bool = False) -> PoseEstimator:
-    from .mediapipe_backend import MediaPipePose
+    from hingecoach.pose.mediapipe_backend import MediaPipePose
 
     return MediaPipePose(model, segmentation=segmentation)
 

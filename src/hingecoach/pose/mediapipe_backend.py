@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HingeError
-from ..skeletons import BLAZEPOSE33
-from . import FramePose
+from hingecoach.core.track.skeletons import BLAZEPOSE33
+from hingecoach.errors import HingeError
+from hingecoach.pose import FramePose
 
 MODELS = {"lite": 0, "full": 1, "heavy": 2}
 #: Side of the landmark model's square input crop, which its person mask shares (pixels).
@@ -212,7 +212,7 @@ class MediaPipePose:
         if self.segmentation:
             mask, rect = getattr(res, ROI_MASK_STREAM), getattr(res, ROI_STREAM)
             if mask is not None and rect is not None:
-                from ..back import profile_from_landmarks
+                from hingecoach.back import profile_from_landmarks
 
                 profile = profile_from_landmarks(mask, xy, BLAZEPOSE33, to_mask=roi_to_mask(rect, (w, h)),
                                                  image_size=(w, h))

@@ -16,16 +16,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..engine import TrackFeatures, track_features
-from ..errors import HingeError
-from ..pipeline import Result, file_sha256
-from ..track import PoseTrack
-from .history import athlete_history
-from .html import page_context, write_html
-from .keyframes import KeyframeCollector
-from .model import build_model
-from .plots import angles_png, bar_path_png, history_png, reps_png
-from .video import render_video
+from hingecoach.core.reps.engine import TrackFeatures, track_features
+from hingecoach.core.track.pose_track import PoseTrack
+from hingecoach.errors import HingeError
+from hingecoach.pipeline import Result, file_sha256
+from hingecoach.report.history import athlete_history
+from hingecoach.report.html import page_context, write_html
+from hingecoach.report.keyframes import KeyframeCollector
+from hingecoach.report.model import build_model
+from hingecoach.report.plots import angles_png, bar_path_png, history_png, reps_png
+from hingecoach.report.video import render_video
 
 VIDEO_NAME = "annotated.mp4"
 HTML_NAME = "report.html"

@@ -19,8 +19,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..skeletons import BONES, JOINTS
-from .model import ReportModel
+from hingecoach.core.track.skeletons import BONES, JOINTS
+from hingecoach.report.model import ReportModel
 
 #: Severity colours (RGB): the same in the video, the plots and the page.
 SEVERITY_RGB: dict[str, tuple[int, int, int]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import HingeError
+from hingecoach.errors import HingeError
 
 
 def athlete_history(db: str | None, athlete: str | None = None) -> tuple[str, list[dict[str, Any]]] | None:
@@ -20,7 +20,7 @@ def athlete_history(db: str | None, athlete: str | None = None) -> tuple[str, li
         return None  # never create the default database just to draw a chart
     if "://" not in db and not Path(db).expanduser().exists():
         return None  # nor a new SQLite file
-    from ..store import history
+    from hingecoach.store import history
 
     try:
         name, sessions = history(db, athlete)

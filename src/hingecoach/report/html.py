@@ -17,10 +17,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .. import __version__
-from ..back import describe_back
-from .model import ReportModel, humanize, verdict
-from .plots import severity_colour
+from hingecoach import __version__
+from hingecoach.back import describe_back
+from hingecoach.report.model import ReportModel, humanize, verdict
+from hingecoach.report.plots import severity_colour
 
 TEMPLATE = "report.html.j2"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .annotators import FrameState, annotate, keyframe_annotators
-from .model import ReportModel
+from hingecoach.report.annotators import FrameState, annotate, keyframe_annotators
+from hingecoach.report.model import ReportModel
 
 #: Keyframes are scaled down to this height (pixels) at most.
 KEYFRAME_MAX_H = 360

@@ -1,6 +1,6 @@
 """What the report shows, measured once: per-frame readouts, reps, the target range, faults.
 
-Pipeline position: analysis document + :class:`~hingecoach.engine.TrackFeatures` → **report
+Pipeline position: analysis document + :class:`~hingecoach.core.reps.engine.TrackFeatures` → **report
 model** → annotators (video), plots and HTML. Everything here is measuring and choosing; nothing
 draws. Frame indices are those of the analysed track (= the decoded video frames, in order).
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import TrackFeatures
+from hingecoach.core.reps.engine import TrackFeatures
 
 #: Order in which simultaneous faults are shown (the most serious first).
 SEVERITY_ORDER = {"safety": 0, "form": 1, "minor": 2}
@@ -71,7 +71,7 @@ def drill_full_range(drill_id: str | None) -> tuple[float, str] | None:
     """The drill's full range (deg) and its landmark from the progression rules, if known."""
     if not drill_id:
         return None
-    from ..progression.rules import load_rules
+    from hingecoach.core.progression.rules import load_rules
 
     drill = load_rules().drills.get(drill_id)
     if drill is None:
@@ -190,7 +190,7 @@ def back_contours(tf: TrackFeatures, reps: list[dict[str, Any]]) -> dict[int, np
     track has no silhouette profiles (keypoint files, ``--back`` off)."""
     if tf.track.profiles is None:
         return {}
-    from ..back import BOTTOM_HALF_S, cached_back_profile, dorsal_contour
+    from hingecoach.back import BOTTOM_HALF_S, cached_back_profile, dorsal_contour
 
     bp = cached_back_profile(tf)
     if bp is None:

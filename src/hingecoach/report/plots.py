@@ -16,8 +16,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .annotators import SEVERITY_RGB
-from .model import ReportModel
+from hingecoach.report.annotators import SEVERITY_RGB
+from hingecoach.report.model import ReportModel
 
 DPI = 100
 ANGLE_COLOURS = {"hip": "#1f77b4", "knee": "#d62728", "trunk": "#2ca02c"}

@@ -18,10 +18,10 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ..errors import HingeError
-from ..io.video import iter_frames, probe
-from .annotators import FrameState, annotate, video_annotators
-from .model import ReportModel
+from hingecoach.errors import HingeError
+from hingecoach.io.video import iter_frames, probe
+from hingecoach.report.annotators import FrameState, annotate, video_annotators
+from hingecoach.report.model import ReportModel
 
 #: x264 quality (lower = better, 23 is its default) and speed preset: small files, fast encode.
 X264_CRF = "23"

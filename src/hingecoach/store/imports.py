@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from hingecoach.core.progression.rules import Rules
 from hingecoach.errors import HingeError
-from hingecoach.progression.rules import Rules
 
 Format = Literal["auto", "strong", "hevy"]
 KG_PER_LB = 0.45359237

@@ -17,8 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hingecoach.errors import HingeError
-from hingecoach.progression import (
+from hingecoach.core.progression import (
     Decision,
     FaultSummary,
     Prescription,
@@ -29,7 +28,8 @@ from hingecoach.progression import (
     prescribe,
     replay_sessions,
 )
-from hingecoach.store.analysis_doc import ParsedAnalysis, parse_analysis
+from hingecoach.errors import HingeError
+from hingecoach.io.analysis_json import ParsedAnalysis, parse_analysis
 from hingecoach.store.db import read_session, run_in_transaction
 from hingecoach.store.imports import ImportedWorkout
 from hingecoach.store.models import (

@@ -1,0 +1,219 @@
+"""``make bench``: throughput of each stage and memory, on a 640x480 clip.
+
+Stages: decode (PyAV, frames/s), pose (BlazePose on decoded frames, frames/s, with and without
+the silhouette profile: ``--repeats`` alternating runs of each, medians, plus the same frames
+interleaved in blocks, the median block ratio, which load from other processes on a shared
+machine moves least), analysis after pose (features, reps, faults, coaching; frames/s on a
+long generated track), and end to end (decode + pose + analysis, as ``hinge analyze`` runs it)
+as a share of pose-only throughput. Memory: peak resident size of ``hinge analyze --back --out``
+(everything, the report included) in a fresh process, on the clip and on the clip three times
+over in one video, to show it does not grow with video length.
+Speed goals live here, never in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CLIP = Path("bench/clips/demo_rdl.mp4")
+
+
+def _decode_fps(clip: Path) -> tuple[float, int]:
+    from hingecoach.io.video import iter_frames, probe
+
+    info = probe(clip)
+    t = time.perf_counter()
+    n = sum(1 for _ in iter_frames(info))
+    return n / (time.perf_counter() - t), n
+
+
+def _pose_rates(clip: Path, segmentation: bool, limit: int = 200) -> tuple[float, float]:
+    """BlazePose frames per second on the clip's first ``limit`` frames, of wall time and of
+    this process's CPU time (what the pipeline spends, whatever other processes on a shared
+    machine take)."""
+    from hingecoach.io.video import iter_frames, probe
+    from hingecoach.pose import get_backend
+
+    frames = []
+    for f in iter_frames(probe(clip)):
+        frames.append(f)
+        if len(frames) >= limit:
+            break
+    est = get_backend("mediapipe", "full", segmentation=segmentation)
+    try:
+        for f in frames[:10]:  # warm-up
+            est.process(f.rgb, f.t_s)
+        t, c = time.perf_counter(), time.process_time()
+        for f in frames:
+            est.process(f.rgb, f.t_s)
+        return len(frames) / (time.perf_counter() - t), len(frames) / (time.process_time() - c)
+    finally:
+        est.close()
+
+
+def _silhouette_cost(clip: Path, repeats: int) -> dict[str, Any]:
+    """Pose frames/s without and with the silhouette, ``repeats`` runs of each in alternating
+    order (one process); the cost is the ratio of the medians, in wall and in CPU time."""
+    runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for i in range(repeats):
+        for with_seg in ((False, True) if i % 2 == 0 else (True, False)):
+            runs[with_seg].append(_pose_rates(clip, segmentation=with_seg))
+    med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)) for k, v in runs.items()}
+    return {"pose_fps": med[False][0], "pose_with_silhouette_fps": med[True][0],
+            "silhouette_cost_pct": 100.0 * (med[False][0] / med[True][0] - 1.0),
+            "silhouette_cost_cpu_pct": 100.0 * (med[False][1] / med[True][1] - 1.0),
+            "silhouette_cost_pct_runs": [round(100.0 * (a[0] / b[0] - 1.0), 1)
+                                         for a, b in zip(runs[False], runs[True], strict=True)]}
+
+
+def _end_to_end_fps(clip: Path, segmentation: bool) -> float:
+    from hingecoach.pipeline import analyze_path
+
+    t = time.perf_counter()
+    res = analyze_path(clip, segmentation=segmentation)
+    return res.analysis.frames / (time.perf_counter() - t)
+
+
+def _analysis_fps(frames: int = 36000) -> float:
+    from hingecoach.core.coach.coaching import coach_analysis
+    from hingecoach.core.reps.engine import analyze_track
+    from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
+
+    n_reps = max(1, int(frames / 30.0 / 4.0))
+    track = fake_hinge_track(hinge_movement(n_reps=n_reps, rep_s=3.0, pause_s=1.0), noise_px=1.0)
+    t = time.perf_counter()
+    analysis, tf = analyze_track(track)
+    coach_analysis(analysis, tf)
+    return track.n_frames / (time.perf_counter() - t)
+
+
+#: Prints the peak resident size of the running process in MB. On Linux it reads VmHWM, the
+#: high-water mark of the process's own memory: ``ru_maxrss`` of a child started by
+#: subprocess also counts the parent's peak (the kernel folds the pre-exec memory into it), so a
+#: bench that has grown would be reported as the child's peak.
+_PEAK_RSS_CODE = (
+    "def _peak_mb():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as fh:\n"
+    "            for line in fh:\n"
+    "                if line.startswith('VmHWM:'):\n"
+    "                    return int(line.split()[1]) / 1024\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    import resource\n"
+    "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+)
+
+
+def _looped(clip: Path, repeats: int, out: Path) -> Path:
+    """The clip ``repeats`` times over in one file (packets copied, timestamps shifted): a
+    longer video of the same content, made in well under a second."""
+    import av
+
+    if repeats <= 1:
+        return clip
+    dst = out / f"{clip.stem}-x{repeats}{clip.suffix}"
+    with av.open(str(clip)) as inp, av.open(str(dst), "w") as mux:
+        src = inp.streams.video[0]
+        stream = mux.add_stream_from_template(src)
+        offset = end = 0
+        for _ in range(repeats):
+            inp.seek(0)
+            for pkt in inp.demux(src):
+                if pkt.dts is None or pkt.pts is None:
+                    continue
+                pkt.pts += offset
+                pkt.dts += offset
+                end = max(end, pkt.pts + (pkt.duration or 0))
+                pkt.stream = stream
+                mux.mux(pkt)
+            offset = end
+    return dst
+
+
+def _peak_rss_mb(clip: Path, repeats: int) -> float:
+    """Peak RSS of a fresh process running ``hinge analyze --back --out`` (pose with the
+    silhouette, analysis, coaching, annotated video, plots and report) on the clip played
+    ``repeats`` times over in one video, as a longer video would be."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        video = _looped(clip, repeats, Path(tmp))
+        argv = ["hinge", "analyze", str(video), "--back", "--out", str(Path(tmp) / "out")]
+        code = (
+            _PEAK_RSS_CODE +
+            "import sys\n"
+            f"sys.argv = {argv!r}\n"
+            "from hingecoach.cli.app import app\n"
+            "app(standalone_mode=False)\n"
+            "print(_peak_mb())\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(clip: Path = DEFAULT_CLIP, repeats: int = 7) -> dict[str, Any]:
+    """All measurements as a dict."""
+    from hingecoach.back import segmentation_cost
+
+    decode, n = _decode_fps(clip)
+    sil = _silhouette_cost(clip, repeats)
+    pose, pose_seg = sil["pose_fps"], sil["pose_with_silhouette_fps"]
+    blocks = segmentation_cost(clip)
+    e2e = _end_to_end_fps(clip, segmentation=True)
+    analysis = _analysis_fps()
+    rss1, rss3 = _peak_rss_mb(clip, 1), _peak_rss_mb(clip, 3)
+    return {
+        "clip": str(clip), "frames": n,
+        "decode_fps": round(decode, 1),
+        "pose_fps": round(pose, 1),
+        "pose_with_silhouette_fps": round(pose_seg, 1),
+        "silhouette_cost_pct": round(sil["silhouette_cost_pct"], 1),
+        "silhouette_cost_cpu_pct": round(sil["silhouette_cost_cpu_pct"], 1),
+        "silhouette_cost_pct_runs": sil["silhouette_cost_pct_runs"],
+        "silhouette_cost_interleaved_pct": round(100.0 * blocks["added_share_wall_median_block"], 1),
+        "silhouette_cost_interleaved_cpu_pct": round(100.0 * blocks["added_share_cpu_median_block"], 1),
+        "end_to_end_fps": round(e2e, 1),
+        "end_to_end_over_pose": round(e2e / pose_seg, 3),
+        "analysis_fps": round(analysis, 0),
+        "peak_rss_mb_1x": round(rss1, 1), "peak_rss_mb_3x": round(rss3, 1),
+        "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    """Print the benchmark table (and JSON with --json)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--repeats", type=int, default=7, help="pose runs with and without the silhouette")
+    args = parser.parse_args()
+    r = run(args.clip, args.repeats)
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return
+    print(f"clip: {r['clip']} ({r['frames']} frames)")
+    print(f"decode                      {r['decode_fps']:8.1f} frames/s")
+    print(f"pose (BlazePose full)       {r['pose_fps']:8.1f} frames/s")
+    print(f"pose + silhouette profile   {r['pose_with_silhouette_fps']:8.1f} frames/s "
+          f"({r['silhouette_cost_pct']:+}% time, {r['silhouette_cost_cpu_pct']:+}% CPU; medians of "
+          f"{len(r['silhouette_cost_pct_runs'])} runs each; goal <= 10%)")
+    print(f"  same frames interleaved   {r['silhouette_cost_interleaved_pct']:+8.1f}% wall, "
+          f"{r['silhouette_cost_interleaved_cpu_pct']:+.1f}% CPU (median over blocks of 10 frames)")
+    print(f"analysis after pose         {r['analysis_fps']:8.0f} frames/s (goal >= 5000)")
+    print(f"end to end                  {r['end_to_end_fps']:8.1f} frames/s = "
+          f"{r['end_to_end_over_pose']:.2f} x pose-only (goal >= 0.95)")
+    print(f"peak memory, clip once      {r['peak_rss_mb_1x']:8.1f} MB")
+    print(f"peak memory, clip 3 times   {r['peak_rss_mb_3x']:8.1f} MB (flat when about equal)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""Training-log commands: ``athlete``, ``today``, ``log``, ``history``, ``export``, ``import``.
+
+Pipeline position: the CLI face of :mod:`hingecoach.store` and :mod:`hingecoach.core.progression`;
+commands parse options, call the library and print (a rich table, or JSON with ``--json``).
+``hingecoach.cli.app`` adds them to the ``hinge`` app with :func:`register`. Every command takes
+``--db URL`` (else ``$HINGE_DB``, else the default SQLite file); a HingeError becomes one line
+``error: ...`` on stderr and exit code 2, with the database unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from hingecoach import store
+from hingecoach.core.progression import load_rules
+from hingecoach.core.progression.planner import Decision, Prescription
+from hingecoach.errors import HingeError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL or SQLite file (default: $HINGE_DB, else the file in your data folder)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AthleteArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Athlete name (default: $HINGE_ATHLETE, or the only athlete).",
+        envvar="HINGE_ATHLETE",
+        show_default=False,
+    ),
+]
+SEVERITIES = ("safety", "form", "minor")
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a HingeError (or a database failure) into ``error: ...`` on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except HingeError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
+        except SQLAlchemyError as e:
+            reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+            typer.echo(f"error: database error: {reason}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def _decision_dict(d: Decision) -> dict[str, Any]:
+    return {
+        "action": d.action,
+        "drill": d.drill,
+        "range_limit_deg": d.range_limit_deg,
+        "load_kg": d.load_kg,
+        "explanation": d.explanation,
+    }
+
+
+def _prescription_dict(athlete: str, p: Prescription) -> dict[str, Any]:
+    return {
+        "athlete": athlete,
+        "drill": p.drill,
+        "name": p.name,
+        "sets": p.sets,
+        "reps": p.reps,
+        "load_kg": p.load_kg,
+        "range_limit_deg": p.range_limit_deg,
+        "range": p.range_text,
+        "cues": list(p.cues),
+        "action": p.action,
+        "explanation": p.explanation,
+    }
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise HingeError(f"cannot read the date {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return parsed.astimezone(UTC)  # a date without a zone is local time
+
+
+def _parse_fault(text: str) -> tuple[str, str]:
+    fault_id, _, severity = text.partition(":")
+    severity = severity or "form"
+    if not fault_id or severity not in SEVERITIES:
+        raise HingeError(
+            f"--fault {text!r}: use ID or ID:SEVERITY with SEVERITY one of {', '.join(SEVERITIES)}"
+        )
+    return fault_id, severity
+
+
+def athlete_add(name: str, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Add an athlete."""
+    info = store.add_athlete(db, name)
+    if as_json:
+        _print_json({"id": info.id, "name": info.name, "created_at": info.created_at.isoformat()})
+    else:
+        typer.echo(f"added athlete {info.name}; see the first session with `hinge today {info.name}`")
+
+
+def athlete_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the athletes."""
+    athletes = store.list_athletes(db)
+    if as_json:
+        _print_json(
+            [
+                {"id": a.id, "name": a.name, "created_at": a.created_at.isoformat(), "sessions": a.sessions}
+                for a in athletes
+            ]
+        )
+        return
+    table = Table("athlete", "sessions", "since")
+    for a in athletes:
+        table.add_row(a.name, str(a.sessions), a.created_at.date().isoformat())
+    _console().print(table)
+
+
+def today_cmd(athlete: AthleteArg = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Today's session: drill, sets x reps, load, range, the top cues, and why."""
+    name, p = store.today(db, athlete)
+    if as_json:
+        _print_json(_prescription_dict(name, p))
+        return
+    console = _console()
+    load = f" at {p.load_kg:g} kg" if p.load_kg is not None else ""
+    console.print(f"[bold]{name}[/bold] — today: [bold]{p.name}[/bold] ({p.drill})")
+    console.print(f"  {p.sets} × {p.reps}{load}")
+    console.print(f"  range: {p.range_text}")
+    for cue in p.cues:
+        console.print(f"  • {cue}")
+    console.print(f"  why: {p.explanation}")
+
+
+def log_cmd(
+    athlete: AthleteArg = None,
+    drill: Annotated[
+        str | None, typer.Option(help="Drill id (default: the analysis's drill, else today's drill).")
+    ] = None,
+    exercise: Annotated[
+        str | None, typer.Option(help="Log another exercise (not a ladder drill) by name.")
+    ] = None,
+    sets: Annotated[int, typer.Option(min=1, help="Number of sets (by hand).")] = 1,
+    reps: Annotated[int | None, typer.Option(min=0, help="Reps per set (by hand).")] = None,
+    clean: Annotated[int | None, typer.Option(min=0, help="Clean reps over all the sets (by hand).")] = None,
+    load: Annotated[float | None, typer.Option("--load", help="Load in kg.")] = None,
+    range_deg: Annotated[
+        float | None,
+        typer.Option("--range-deg", help="Range limit used, degrees of hip flexion (default: today's)."),
+    ] = None,
+    full_range: Annotated[bool, typer.Option("--full-range", help="The sets were at full range.")] = False,
+    confidence: Annotated[float | None, typer.Option(help="How confident you felt, 1-10.")] = None,
+    rpe: Annotated[float | None, typer.Option(help="Rate of perceived exertion, 1-10.")] = None,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fault", help="A fault you noticed: ID or ID:SEVERITY (safety|form|minor). Repeatable."
+        ),
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes for the session.")] = None,
+    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD or ISO time; default now).")] = None,
+    from_: Annotated[
+        list[Path] | None, typer.Option("--from", help="An analysis.json to log as a set. Repeatable.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Log a session by hand, or from analysis.json files, and show the decision it leads to."""
+    rules = load_rules()
+    performed_at = _parse_date(date)
+    if range_deg is not None and full_range:
+        raise HingeError("give --range-deg or --full-range, not both")
+    limit: float | None | str = (
+        None if full_range else range_deg if range_deg is not None else store.repository.PLAN
+    )
+    faults = [_parse_fault(f) for f in fault or []]
+    new_sets: list[store.NewSet] = []
+    if from_:
+        if reps is not None or clean is not None or exercise is not None:
+            raise HingeError(
+                "--from takes the reps from the analysis; leave out --reps, --clean and --exercise"
+            )
+        for path in from_:
+            parsed = store.read_analysis_file(path)
+            drill_id = drill or parsed.drill
+            if drill_id is None:
+                raise HingeError(f"{path}: the analysis does not say which drill this was; add --drill")
+            if not parsed.reps:
+                raise HingeError(f"{path}: the analysis found no reps; nothing to log")
+            new_sets.append(
+                store.NewSet(
+                    drill=drill_id,
+                    reps=len(parsed.reps),
+                    clean_reps=parsed.clean_reps,
+                    load_kg=load,
+                    range_limit_deg=limit,  # type: ignore[arg-type]
+                    confidence=confidence,
+                    rpe=rpe,
+                    faults=faults,
+                    analysis=parsed,
+                )
+            )
+        source = "analysis"
+    else:
+        if reps is None:
+            raise HingeError("give --reps (and --clean), or --from analysis.json")
+        drill_id = None if exercise else drill or store.today(db, athlete)[1].drill
+        if drill_id is not None:
+            rules.drill(drill_id)
+            if clean is None:
+                raise HingeError("say how many reps were clean with --clean N (it drives the progression)")
+        if clean is not None and clean > sets * reps:
+            raise HingeError(f"--clean {clean} is more than the {sets * reps} reps logged")
+        remaining = clean
+        for i in range(sets):
+            set_clean = None if remaining is None else min(reps, remaining)
+            if remaining is not None and set_clean is not None:
+                remaining -= set_clean
+            new_sets.append(
+                store.NewSet(
+                    drill=drill_id,
+                    exercise=exercise,
+                    reps=reps,
+                    clean_reps=set_clean,
+                    load_kg=load,
+                    range_limit_deg=limit,  # type: ignore[arg-type]
+                    confidence=confidence,
+                    rpe=rpe,
+                    faults=faults if i == sets - 1 else [],
+                )
+            )
+        source = "manual"
+    result = store.log_session(
+        db, athlete, new_sets, performed_at=performed_at, source=source, notes=notes, rules=rules
+    )
+    if as_json:
+        _print_json(
+            {
+                "athlete": result.athlete,
+                "session_id": result.session_id,
+                "decision": _decision_dict(result.decision),
+                "plan": _decision_dict(result.plan),
+            }
+        )
+        return
+    total = sum(s.reps for s in new_sets)
+    clean_total = sum(s.clean_reps or 0 for s in new_sets)
+    what = rules.drills[new_sets[0].drill].name if new_sets[0].drill else (exercise or "exercise")
+    line = f"logged session {result.session_id} for {result.athlete}: {what}, "
+    line += f"{len(new_sets)} × {new_sets[0].reps}"
+    if new_sets[0].clean_reps is not None and total:
+        line += f", {clean_total}/{total} clean ({100 * clean_total / total:.0f}%)"
+    typer.echo(line)
+    typer.echo(result.decision.explanation)
+    typer.echo(f"next: {rules.drill(result.plan.drill).name} (see `hinge today {result.athlete}`)")
+
+
+def history_cmd(
+    athlete: AthleteArg = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also draw the history to this PNG file.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Show only the last N sessions.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The sessions so far, with the decision after each (and a chart with --chart)."""
+    name, sessions = store.history(db, athlete)
+    shown = sessions[-limit:] if limit else sessions
+    if chart is not None:
+        draw_history_chart(name, sessions, chart)
+    if as_json:
+        _print_json({"athlete": name, "sessions": shown, "chart": str(chart) if chart else None})
+        return
+    table = Table(title=f"{name}: training log")
+    for header in ("#", "date", "exercise", "reps", "clean", "range", "load", "conf", "decision"):
+        table.add_column(header, overflow="fold", no_wrap=header in ("#", "date"))
+    for s in shown:
+        for i, st in enumerate(s["sets"]):
+            table.add_row(
+                str(s["id"]) if i == 0 else "",
+                s["performed_at"][:10] if i == 0 else "",
+                st["exercise"],
+                str(st["reps"]),
+                "" if st["clean_pct"] is None else f"{st['clean_pct']:.0f}%",
+                ""
+                if not st["drill"]
+                else "full"
+                if st["range_limit_deg"] is None
+                else f"{st['range_limit_deg']:.0f}°",
+                "" if st["load_kg"] is None else f"{st['load_kg']:g} kg",
+                "" if st["confidence"] is None else f"{st['confidence']:g}",
+                (s["decision"]["action"] or "") if i == 0 else "",
+            )
+    console = _console()
+    console.print(table)
+    for s in shown:
+        console.print(f"{s['id']}: {s['decision']['explanation']}")
+    if chart is not None:
+        typer.echo(f"chart written to {chart}")
+
+
+def draw_history_chart(athlete: str, sessions: list[dict[str, Any]], path: Path) -> None:
+    """Draw clean-rep % per session (coloured by drill) and load, to a PNG at ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rules = load_rules()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    load_ax = ax.twinx()
+    for drill_id in rules.ladder:
+        xs, ys, loads_x, loads_y = [], [], [], []
+        for n, s in enumerate(sessions, start=1):
+            sets = [st for st in s["sets"] if st["drill"] == drill_id and st["clean_reps"] is not None]
+            if sets:
+                xs.append(n)
+                ys.append(
+                    100.0 * sum(st["clean_reps"] for st in sets) / max(1, sum(st["reps"] for st in sets))
+                )
+            loads = [
+                st["load_kg"] for st in s["sets"] if st["drill"] == drill_id and st["load_kg"] is not None
+            ]
+            if loads:
+                loads_x.append(n)
+                loads_y.append(max(loads))
+        if xs:
+            ax.plot(xs, ys, "o-", label=rules.drills[drill_id].name)
+        if loads_x:
+            load_ax.plot(loads_x, loads_y, "s--", alpha=0.5, label=f"{rules.drills[drill_id].name} load")
+    ax.set_xlabel("session")
+    ax.set_ylabel("clean reps (%)")
+    ax.set_ylim(-5, 105)
+    load_ax.set_ylabel("load (kg)")
+    ax.set_title(f"{athlete}: clean reps and load per session")
+    handles = ax.get_legend_handles_labels()[0] + load_ax.get_legend_handles_labels()[0]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize="small")
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as e:
+        raise HingeError(f"cannot write the chart to {path}: {e.strerror or e}") from None
+    finally:
+        plt.close(fig)
+
+
+def export_cmd(
+    athlete: AthleteArg = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="One row per set, as CSV.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Everything (analyses included), as JSON.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of the screen.")
+    ] = None,
+    all_athletes: Annotated[bool, typer.Option("--all", help="Export every athlete.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Export the training log as CSV (one row per set) or JSON (everything)."""
+    if as_csv == as_json:
+        raise HingeError("choose one format: --csv or --json")
+    who = None if all_athletes else athlete
+    if as_json:
+        data = (
+            store.export_data(db, who)
+            if who is not None or all_athletes
+            else store.export_data(db, _only(db))
+        )
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    else:
+        rows = (
+            store.export_rows(db, who)
+            if who is not None or all_athletes
+            else store.export_rows(db, _only(db))
+        )
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(store.EXPORT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise HingeError(f"cannot write {out}: {e.strerror or e}") from None
+    typer.echo(f"exported to {out}", err=True)
+
+
+def _only(db: str | None) -> str:
+    """The single athlete's name, when no athlete was named (else a HingeError)."""
+    return store.today(db, None)[0]
+
+
+def import_cmd(
+    athlete: Annotated[str, typer.Argument(help="The athlete the workouts belong to (must exist).")],
+    file: Annotated[Path, typer.Argument(help="A Strong or Hevy CSV export.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, strong or hevy.")] = "auto",
+    weight_unit: Annotated[
+        str, typer.Option(help="kg or lb, for Strong files whose weight column does not say.")
+    ] = "kg",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a Strong or Hevy CSV export; drills are recognised, other exercises kept as they are."""
+    if fmt not in ("auto", "strong", "hevy"):
+        raise HingeError(f"unknown import format {fmt!r} (use auto, strong or hevy)")
+    rules = load_rules()
+    workouts = store.read_workout_csv(file, rules, fmt, weight_unit)  # type: ignore[arg-type]
+    source = workouts[0].external_ref.split(":", 1)[0] if workouts else "import"
+    result = store.import_workouts(db, athlete, workouts, source, rules)
+    if as_json:
+        _print_json(result.__dict__)
+        return
+    typer.echo(
+        f"imported {result.workouts_added} workouts for {result.athlete} "
+        f"({result.drill_sets} drill sets, {result.other_sets} sets of other exercises); "
+        f"{result.workouts_skipped} already there"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the training-log commands to the ``hinge`` typer app."""
+    athlete_app = typer.Typer(help="Add and list athletes.", no_args_is_help=True)
+    athlete_app.command("add")(friendly(athlete_add))
+    athlete_app.command("list")(friendly(athlete_list))
+    app.add_typer(athlete_app, name="athlete")
+    app.command("today")(friendly(today_cmd))
+    app.command("log")(friendly(log_cmd))
+    app.command("history")(friendly(history_cmd))
+    app.command("export")(friendly(export_cmd))
+    app.command("import")(friendly(import_cmd))

@@ -1,0 +1,474 @@
+"""``hinge eval``: measure the pipeline against labelled clips and the synthetic bench.
+
+Labelled clips (a CSV shaped like ``../shared/data/labels.csv``): rep counts (exact %, mean
+absolute error, within ±1, honouring each clip's tolerance), drill recognition, per-fault
+precision / recall / F1 and faults reported on good-form clips — all broken down by view.
+Synthetic bench (``*.gt.json`` beside each clip): the same, plus joint-angle error against the
+ground truth (mean, p95, max) per angle, drill and view. Keypoint files from other pose sources
+that their source calls good or bad (:data:`SOURCE_LABELLED_TRACKS`): single lifts counted, and
+coached faults on good and bad lifts.
+
+Pose tracks are cached (``--cache``) by the clip's content hash, so re-running after a change to
+the analysis does not re-run pose estimation.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hingecoach.core.track.pose_track import PoseTrack
+from hingecoach.errors import HingeError
+from hingecoach.io.keypoint_files import read_track
+from hingecoach.pipeline import Result, load_any
+
+DEFAULT_DATA = Path("../shared/data")
+DEFAULT_BENCH = Path("bench/clips")
+#: Fault ids the labels use that the ladder can report.
+ANGLE_KEYS = ("hip_flexion_deg", "knee_flexion_deg", "trunk_inclination_deg", "shin_angle_deg")
+
+Log = Callable[[str], None] | None
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha1()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def cached_track(path: Path, cache: Path | None, model: str = "full",
+                 segmentation: bool = True) -> PoseTrack:
+    """The pose track of a video, from the cache when there (keyed by content, model and
+    whether the silhouette profiles were measured)."""
+    if cache is None:
+        return load_any(path, model=model, segmentation=segmentation)[0]
+    cache.mkdir(parents=True, exist_ok=True)
+    key = cache / f"{path.stem}-{_digest(path)}-{model}{'-seg' if segmentation else ''}.npz"
+    if key.exists():
+        return PoseTrack.load(key)
+    track, _ = load_any(path, model=model, segmentation=segmentation)
+    track.save(key)
+    return track
+
+
+def _analyze(track: PoseTrack, drill: str | None) -> Result:
+    from hingecoach.core.coach.coaching import coach_analysis
+    from hingecoach.core.reps.engine import analyze_track
+
+    analysis, tf = analyze_track(track)
+    coach_analysis(analysis, tf, drill_override=drill)
+    return Result(analysis=analysis, features=tf, track=track, timings_s={})
+
+
+def read_ground_truth(path: Path) -> dict[str, Any]:
+    """A synthetic clip's ground truth (``*.gt.json``); a clear error when it cannot be read."""
+    try:
+        gt = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HingeError(f"{path}: not a readable ground-truth file ({exc})") from exc
+    if not isinstance(gt, dict) or "video" not in gt:
+        raise HingeError(f"{path}: not a ground-truth file (no 'video' entry)")
+    return gt
+
+
+def read_labels(path: Path) -> list[dict[str, str]]:
+    """Rows of a labels CSV (clip, exercise, view, persons, reps, reps_tol, faults, notes)."""
+    try:
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HingeError(f"{path}: cannot read the labels ({exc.__class__.__name__})") from None
+    need = {"clip", "view", "reps"}
+    if not rows or not need <= set(rows[0]):
+        raise HingeError(f"{path.name}: a labels CSV needs the columns {', '.join(sorted(need))}")
+    return rows
+
+
+def set_faults(doc: dict[str, Any], share: float = 0.5) -> list[str]:
+    """The faults of a set: those found on at least ``share`` of its reps (at least one rep).
+
+    A single stray finding on one rep of ten is not what a coach would call the set's fault;
+    per-rep findings stay in the analysis for the lifter.
+    """
+    reps = doc.get("reps") or []
+    counts: dict[str, int] = defaultdict(int)
+    for r in reps:
+        for fid in {f["id"] for f in r.get("faults", [])}:
+            counts[fid] += 1
+    need = max(1, math.ceil(share * len(reps)))
+    return sorted(fid for fid, n in counts.items() if n >= need)
+
+
+def _experimental_reps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The analysis's experimental findings regrouped per rep, shaped like ``reps``."""
+    by_rep: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for f in doc.get("experimental") or []:
+        by_rep[int(f["rep"])].append(f)
+    return [{"faults": by_rep.get(int(r["index"]), [])} for r in doc.get("reps") or []]
+
+
+def _rep_stats(items: list[dict[str, Any]]) -> dict[str, Any]:
+    if not items:
+        return {"clips": 0}
+    errs = [abs(i["reps_found"] - i["reps_true"]) for i in items]
+    return {
+        "clips": len(items),
+        "exact_pct": round(100.0 * float(np.mean([i["reps_ok"] for i in items])), 1),
+        "mae": round(float(np.mean(errs)), 3),
+        "within1_pct": round(100.0 * float(np.mean([e <= 1 for e in errs])), 1),
+    }
+
+
+def _fault_stats(items: list[dict[str, Any]], fault_ids: list[str]) -> dict[str, Any]:
+    """Per-fault counts over clips. A clip its source calls bad "unspecified" cannot make a
+    false positive (any fault may be the unnamed one), but counts for the faults it names.
+    Experimental findings (not coached) count for their own fault's row."""
+    out: dict[str, Any] = {}
+    items = [{**i, "faults_found": sorted(set(i["faults_found"]) | set(i.get("experimental_found", [])))}
+             for i in items]
+    for fid in fault_ids:
+        tp = sum(1 for i in items if fid in i["faults_true"] and fid in i["faults_found"])
+        fp = sum(1 for i in items if fid not in i["faults_true"] and fid in i["faults_found"]
+                 and "unspecified" not in i["faults_true"])
+        fn = sum(1 for i in items if fid in i["faults_true"] and fid not in i["faults_found"])
+        p = tp / (tp + fp) if tp + fp else math.nan
+        r = tp / (tp + fn) if tp + fn else math.nan
+        f1 = 2 * p * r / (p + r) if tp else (0.0 if fp + fn else math.nan)
+        out[fid] = {"tp": tp, "fp": fp, "fn": fn, "precision": _r(p), "recall": _r(r), "f1": _r(f1)}
+    return out
+
+
+def _r(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(x, 3)
+
+
+def _by_view(items: list[dict[str, Any]], fn: Callable[[list[dict[str, Any]]], Any]) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in items:
+        groups[i["view"]].append(i)
+    return {"all": fn(items), **{v: fn(g) for v, g in sorted(groups.items())}}
+
+
+def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log = None) -> dict[str, Any]:
+    """Run the pipeline over every labelled clip and score it."""
+    items: list[dict[str, Any]] = []
+    for row in read_labels(labels):
+        path = clips_root / row["clip"]
+        if not path.exists():
+            if log:
+                log(f"skip {row['clip']}: not found")
+            continue
+        truth = {f for f in (row.get("faults") or "").split(";") if f}
+        try:
+            res = _analyze(cached_track(path, cache), None)
+            doc = res.analysis.to_dict()
+            found = len(doc["reps"])
+            faulty_reps = sum(1 for r in doc["reps"] if r["faults"])
+            faults_found = set_faults(doc)
+            experimental_found = set_faults({"reps": _experimental_reps(doc)})
+            drill = (doc.get("drill") or {}).get("id")
+            error = None
+        except HingeError as exc:
+            found, faulty_reps, faults_found, experimental_found, drill, error = 0, 0, [], [], None, str(exc)
+        tol = int(row.get("reps_tol") or 0)
+        true_reps = int(row["reps"])
+        item: dict[str, Any] = {
+            "clip": row["clip"], "view": row["view"], "exercise": row.get("exercise"),
+            "reps_true": true_reps, "reps_found": found, "reps_tol": tol, "reps_with_faults": faulty_reps,
+            "reps_ok": abs(found - true_reps) <= tol, "faults_true": sorted(truth),
+            "faults_found": faults_found, "experimental_found": experimental_found,
+            "drill_found": drill, "error": error,
+            "drill_true": row.get("exercise") or None,
+        }
+        items.append(item)
+        if log:
+            log(f"{row['clip']}: reps {found}/{true_reps}  faults {faults_found or '-'} (true {sorted(truth) or '-'})")
+    fault_ids = sorted({f for i in items for f in i["faults_true"]} - {"unspecified"})
+    good = [i for i in items if not i["faults_true"]]
+    known = [i for i in items if i.get("drill_true")]
+    return {
+        "clips": items,
+        "drill_accuracy_pct": round(100.0 * float(np.mean([i["drill_found"] == i["drill_true"] for i in known])), 1)
+        if known else None,
+        "reps": _by_view(items, _rep_stats),
+        "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
+        "good_form": {"clips": len(good),
+                      "with_false_faults": [i["clip"] for i in good if i["faults_found"]],
+                      "reps": sum(i["reps_found"] for i in good),
+                      "reps_with_faults": sum(i["reps_with_faults"] for i in good)},
+    }
+
+
+def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str, Any]:
+    """Score the synthetic bench: reps, drill, faults and angle error against ground truth."""
+    items = []
+    errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for gt_path in sorted(bench.glob("*.gt.json")):
+        gt = read_ground_truth(gt_path)
+        video = gt_path.parent / gt["video"]
+        if not video.exists():
+            continue
+        res = _analyze(cached_track(video, cache), None)
+        doc = res.analysis.to_dict()
+        f = res.features.features
+        truth_angles = gt.get("angles_sagittal") or {}
+        n = min(len(f.hip_flexion_deg), *(len(v) for v in truth_angles.values())) if truth_angles else 0
+        for key in ANGLE_KEYS:
+            if key not in truth_angles:
+                continue
+            est = getattr(f, key)[:n]
+            true = np.asarray(truth_angles[key][:n], dtype=float)
+            ok = np.isfinite(est) & np.isfinite(true)
+            errors[(key, gt["drill"], gt["view"])].extend(np.abs(est[ok] - true[ok]).tolist())
+        truth_faults = sorted({x["id"] for x in gt.get("faults", [])})
+        item = {
+            "clip": gt_path.name.replace(".gt.json", ""), "view": gt["view"], "drill": gt["drill"],
+            "reps_true": len(gt.get("reps", [])), "reps_found": len(doc["reps"]), "reps_tol": 0,
+            "reps_ok": len(doc["reps"]) == len(gt.get("reps", [])),
+            "faults_true": truth_faults,
+            # Injected faults are on chosen reps (e.g. the last two): any rep counts here.
+            "faults_found": set_faults(doc, share=0.0),
+            "experimental_found": set_faults({"reps": _experimental_reps(doc)}, share=0.0),
+            "drill_found": (doc.get("drill") or {}).get("id"),
+        }
+        items.append(item)
+        if log:
+            log(f"bench {item['clip']}: reps {item['reps_found']}/{item['reps_true']} drill {item['drill_found']}")
+    angle_rows = []
+    for (key, drill, view), errs in sorted(errors.items()):
+        a = np.asarray(errs)
+        if a.size:
+            angle_rows.append({"angle": key, "drill": drill, "view": view, "frames": int(a.size),
+                               "mean": round(float(a.mean()), 2), "p95": round(float(np.percentile(a, 95)), 2),
+                               "max": round(float(a.max()), 2)})
+    fault_ids = sorted({f for i in items for f in i["faults_true"]})
+    drill_ok = [i["drill_found"] == i["drill"] for i in items]
+    return {
+        "clips": items,
+        "reps": _by_view(items, _rep_stats),
+        "drill_accuracy_pct": round(100.0 * float(np.mean(drill_ok)), 1) if items else None,
+        "faults": _by_view(items, lambda g: _fault_stats(g, fault_ids)),
+        "angles": angle_rows,
+        "back": _back_errors(bench, cache),
+    }
+
+
+def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
+    """The silhouette's spinal-flexion estimate against the commanded flexion at each rep's
+    bottom, per view (hingecoach.back; the calibration itself is in docs/back.md)."""
+    from hingecoach.back import calibration_rows, calibration_summary, view_key
+
+    rows = calibration_rows([bench], cache)
+    summary = calibration_summary(rows)
+    for view, s in summary.items():
+        s.pop("fit_gain", None)
+        s.pop("fit_neutral_change_deg", None)
+        sel = [r for r in rows if view == "all" or view_key(r) == view]
+        s["no_reading"] = sum(1 for r in sel if not np.isfinite(r["estimate_deg"]))
+        neutral = [r["estimate_deg"] for r in sel if r["truth_deg"] == 0 and np.isfinite(r["estimate_deg"])]
+        flexed = [r["estimate_deg"] for r in sel if r["truth_deg"] > 0 and np.isfinite(r["estimate_deg"])]
+        s["neutral_max_deg"] = round(max(neutral), 1) if neutral else None
+        s["flexed_min_deg"] = round(min(flexed), 1) if flexed else None
+        if not np.isfinite(s["spearman"]):   # one commanded grade only (a neutral-only view)
+            s["spearman"] = None
+    return summary
+
+
+#: Keypoint tracks from other pose sources whose own source calls each lift good or bad (no
+#: reason given): (folder under keypoints/, file pattern, prefix of the good ones, of the bad ones).
+#: Each file is one lift.
+SOURCE_LABELLED_TRACKS = (
+    ("bichraix-coco17", "*_joints_new.csv", "good", "bad"),
+    ("kinect-deadlift-goodbad", "a*_skeleton.csv", "a1_", "a11_"),
+)
+
+
+def evaluate_sources(keypoints: Path, log: Log = None) -> dict[str, Any]:
+    """Per source of :data:`SOURCE_LABELLED_TRACKS` under ``keypoints``: how many single lifts
+    are counted as one rep, and how many good and bad lifts get a coached fault."""
+    out: dict[str, Any] = {}
+    for folder, pattern, good, bad in SOURCE_LABELLED_TRACKS:
+        files = sorted((keypoints / folder).glob(pattern))
+        if not files:
+            continue
+        row: dict[str, Any] = {"files": len(files), "one_rep": 0, "good": 0, "bad": 0,
+                               "good_faulted": [], "bad_faulted": 0, "faults": defaultdict(int)}
+        for path in files:
+            label = "good" if path.name.startswith(good) else "bad" if path.name.startswith(bad) else None
+            if label is None:
+                continue
+            analysis = _analyze(read_track(path), None).analysis
+            found = sorted({f.id for r in analysis.reps for f in r.faults})
+            row[label] += 1
+            row["one_rep"] += len(analysis.reps) == 1
+            if label == "good" and found:
+                row["good_faulted"].append(f"{path.name}: {', '.join(found)}")
+            row["bad_faulted"] += label == "bad" and bool(found)
+            for fid in found:
+                row["faults"][f"{label}:{fid}"] += 1
+        row["faults"] = dict(sorted(row["faults"].items()))
+        out[folder] = row
+        if log:
+            log(f"{folder}: {row['files']} lifts, {len(row['good_faulted'])} of {row['good']} good with a fault")
+    return out
+
+
+def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
+             cache: Path | None = None, progress: Log = None) -> dict[str, Any]:
+    """Evaluate on the labelled clips and the bench (whichever exist)."""
+    report: dict[str, Any] = {}
+    labels = labels or (DEFAULT_DATA / "labels.csv")
+    clips_root = clips_root or labels.parent / "clips"
+    if labels.exists():
+        report["labelled"] = evaluate_labels(labels, clips_root, cache, progress)
+    elif progress:
+        progress(f"no labels at {labels}; skipping the labelled clips")
+    if (labels.parent / "keypoints").is_dir():
+        sources = evaluate_sources(labels.parent / "keypoints", progress)
+        if sources:
+            report["sources"] = sources
+    bench = bench or DEFAULT_BENCH
+    if bench.exists() and any(bench.glob("*.gt.json")):
+        report["bench"] = evaluate_bench(bench, cache, progress)
+    if not report:
+        raise HingeError("nothing to evaluate: no labels CSV and no synthetic bench found")
+    return report
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for r in rows:
+        lines.append("| " + " | ".join("–" if v is None else str(v) for v in r) + " |")
+    return lines
+
+
+def _experimental_ids() -> list[str]:
+    from hingecoach.core.drills import load_drills
+
+    return sorted({s.id for d in load_drills().values() for s in d.faults if s.params.get("experimental")})
+
+
+def _bench_misses(part: dict[str, Any]) -> list[str]:
+    """Injected faults the pipeline did not find on the bench: what the landmarks (as we
+    measure them) cannot show."""
+    lines = []
+    for fid, s in part["faults"]["all"].items():
+        if s["fn"]:
+            clips = [c["clip"] for c in part["clips"] if fid in c["faults_true"]
+                     and fid not in set(c["faults_found"]) | set(c.get("experimental_found", []))]
+            lines.append(f"- `{fid}`: missed on {s['fn']} of {s['tp'] + s['fn']} clips ({', '.join(clips)})")
+    return lines
+
+
+def _bench_extras(part: dict[str, Any]) -> list[str]:
+    """Faults reported on bench clips where none of that kind was injected (coached ones)."""
+    return [f"- `{c['clip']}`: {', '.join(f'`{x}`' for x in extra)}" for c in part["clips"]
+            if (extra := sorted(set(c["faults_found"]) - set(c["faults_true"])))]
+
+
+def _not_coached() -> list[str]:
+    """Fault rules that exist as data but that no packaged drill coaches: experimental ones and
+    those no drill lists (a coach may still enable them in a drill file)."""
+    from hingecoach.core.drills import common_faults, load_drills
+
+    used = {s.id for d in load_drills().values() for s in d.faults if not s.params.get("experimental")}
+    lines = []
+    for fid, table in sorted(common_faults().items()):
+        if table.get("experimental"):
+            lines.append(f"- `{fid}`: experimental — measured and reported under `experimental`, never coached.")
+        elif fid not in used:
+            lines.append(f"- `{fid}`: no packaged drill coaches it — {table.get('not_coached', 'see its rule in common.toml')}")
+    return lines
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The evaluation as markdown (what ``make eval`` writes to docs/accuracy.md)."""
+    lines = ["# hingecoach accuracy", "",
+             "Generated by `make eval` (`hinge eval --write docs/accuracy.md`); do not edit by hand.",
+             "Faults are counted per clip: on the labelled clips a set has a fault when at least half",
+             "its reps show it; on the synthetic bench (faults injected on chosen reps) when any rep",
+             "does. Clips their source calls bad without saying why (`unspecified`) make no false",
+             "positive. Experimental rules (measured, never coached: "
+             + (", ".join(f"`{i}`" for i in _experimental_ids()) or "none") + ") count in their own rows.",
+             "Pose tracks are BlazePose full (mediapipe 0.10.21), with the silhouette recorded.", ""]
+    for name, title in (("labelled", "Labelled real clips (../shared/data/labels.csv)"),
+                        ("bench", "Synthetic bench (bench/clips)")):
+        part = report.get(name)
+        if not part:
+            continue
+        lines += [f"## {title}", "", "### Rep counting", ""]
+        lines += _table(["view", "clips", "exact %", "MAE", "within ±1 %"],
+                        [[v, s.get("clips"), s.get("exact_pct"), s.get("mae"), s.get("within1_pct")]
+                         for v, s in part["reps"].items()])
+        if "drill_accuracy_pct" in part:
+            lines += ["", f"Drill recognition accuracy: {part['drill_accuracy_pct']}%"]
+        lines += ["", "### Faults (per clip)", ""]
+        rows = []
+        for view, stats in part["faults"].items():
+            for fid, s in stats.items():
+                rows.append([view, fid, s["tp"], s["fp"], s["fn"], s["precision"], s["recall"], s["f1"]])
+        lines += _table(["view", "fault", "TP", "FP", "FN", "precision", "recall", "F1"], rows) if rows else ["(none)"]
+        if "good_form" in part:
+            g = part["good_form"]
+            lines += ["", f"Good-form clips with a coached fault: {len(g['with_false_faults'])} of {g['clips']}"
+                      + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")
+                      + f"; good-form reps with one: {g['reps_with_faults']} of {g['reps']}"]
+            lines += ["(Experimental findings are not coached; they count in their own rows above.)"]
+        if name == "bench":
+            misses = _bench_misses(part)
+            lines += ["", "### Injected faults not found (what the landmarks do not show, as measured)", ""]
+            lines += misses or ["- none"]
+            lines += ["", "### Faults reported that were not injected", ""]
+            lines += _bench_extras(part) or ["- none"]
+            lines += ["", "### Faults the landmarks cannot show (not coached)", ""]
+            lines += _not_coached() or ["- none"]
+        if part.get("back"):
+            lines += ["", "### Back flexion from the silhouette against ground truth (degrees, per rep bottom)", "",
+                      "The `rounded_back` estimate (hingecoach.back) against the commanded spinal flexion. The",
+                      "bench's reps are neutral (0°) or rounded (35–40°), so the highest neutral and lowest rounded",
+                      "reading say more than its Spearman; the graded calibration set (0–40° in 10° steps) and",
+                      "the real-clip results are in docs/back.md.", ""]
+            lines += _table(["view", "reps read", "no reading", "Spearman", "MAE", "bias", "RMSE",
+                             "mean estimate by truth", "highest at 0°", "lowest when rounded"],
+                            [[v, s["reps"], s["no_reading"], s["spearman"], s["mae_deg"], s["bias_deg"], s["rmse_deg"],
+                              ", ".join(f"{k}°: {e}" for k, e in s["mean_estimate_by_truth"].items()),
+                              s["neutral_max_deg"], s["flexed_min_deg"]]
+                             for v, s in part["back"].items()])
+        if part.get("angles"):
+            lines += ["", "### Angle error against ground truth (degrees)", ""]
+            lines += _table(["angle", "drill", "view", "frames", "mean", "p95", "max"],
+                            [[a["angle"], a["drill"], a["view"], a["frames"], a["mean"], a["p95"], a["max"]]
+                             for a in part["angles"]])
+        lines += ["", "### Per clip", ""]
+        lines += _table(["clip", "view", "reps (found/true)", "faults found", "faults true", "drill found", "drill true"],
+                        [[c["clip"], c["view"], f"{c['reps_found']}/{c['reps_true']}",
+                          ", ".join(c["faults_found"]) or "–", ", ".join(c["faults_true"]) or "–",
+                          c.get("drill_found"), c.get("drill_true") or c.get("drill")] for c in part["clips"]])
+        lines.append("")
+    if report.get("sources"):
+        lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
+                  "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",
+                  "seen from its own side). Their sources give no reason for \"bad\", so a fault on a bad",
+                  "lift is counted, not scored. Some of bichraix's tracks hold only part of a lift (a descent",
+                  "that stops at the bottom, or no movement), where no rep is the right count.", ""]
+        lines += _table(["source", "lifts", "counted as one rep", "good with a coached fault",
+                         "bad with a coached fault", "faults (label:fault count)"],
+                        [[name, r["files"], r["one_rep"], f"{len(r['good_faulted'])} of {r['good']}",
+                          f"{r['bad_faulted']} of {r['bad']}",
+                          ", ".join(f"{k} {v}" for k, v in r["faults"].items()) or "–"]
+                         for name, r in report["sources"].items()])
+        faulted = [g for r in report["sources"].values() for g in r["good_faulted"]]
+        if faulted:
+            lines += ["", "Good lifts with a coached fault: " + "; ".join(faulted)]
+        lines.append("")
+    return "\n".join(lines) + "\n"
