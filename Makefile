@@ -32,7 +32,7 @@ unit: venv
 test: lint unit
 
 bench: venv
-	$(PYTHON) -m hingecoach.benchmark
+	$(BIN)/hinge bench
 
 eval: venv
 	$(BIN)/hinge eval --write docs/accuracy.md

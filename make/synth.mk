@@ -24,13 +24,13 @@ synth: synth-venv
 	$(SYNTH_ENV) $(SYNTH_PY) -m hingesynth bench --out bench --jobs $(SYNTH_JOBS)
 
 test-synth: synth-venv
-	$(SYNTH_ENV) $(SYNTH_PY) -m pytest -q -p no:cacheprovider tests/synth/render
+	$(SYNTH_ENV) $(SYNTH_PY) -m pytest -q -p no:cacheprovider tests/integration/synth/render
 
 test: test-synth
 
-# The graded spine-flexion set that calibrates the back silhouette (hingecoach.back,
+# The graded spine-flexion set that calibrates the back silhouette (hingecoach.core.spine.outline,
 # docs/back.md): 14 clips under .cache/backcal/clips, ~10 min on 2 cores.
 .PHONY: backcal
 backcal: synth-venv venv
 	$(SYNTH_ENV) $(SYNTH_PY) -m hingesynth.backcal --out .cache/backcal/clips
-	$(PYTHON) -m hingecoach.back calibrate --gt-dir .cache/backcal/clips --cache .cache/backcal/tracks
+	$(BIN)/hinge back calibrate --gt-dir .cache/backcal/clips --cache .cache/backcal/tracks

@@ -1,5 +1,5 @@
 """``python -m hingecoach`` runs the ``hinge`` CLI."""
 
-from hingecoach.cli.app import main
+from hingecoach.cli import main
 
 main()

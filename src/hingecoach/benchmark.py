@@ -13,8 +13,6 @@ Speed goals live here, never in unit tests.
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
 import statistics
 import subprocess
@@ -152,7 +150,7 @@ def _peak_rss_mb(clip: Path, repeats: int) -> float:
             _PEAK_RSS_CODE +
             "import sys\n"
             f"sys.argv = {argv!r}\n"
-            "from hingecoach.cli.app import app\n"
+            "from hingecoach.cli import app\n"
             "app(standalone_mode=False)\n"
             "print(_peak_mb())\n"
         )
@@ -162,7 +160,6 @@ def _peak_rss_mb(clip: Path, repeats: int) -> float:
 
 def run(clip: Path = DEFAULT_CLIP, repeats: int = 7) -> dict[str, Any]:
     """All measurements as a dict."""
-    from hingecoach.back import segmentation_cost
 
     decode, n = _decode_fps(clip)
     sil = _silhouette_cost(clip, repeats)
@@ -189,31 +186,72 @@ def run(clip: Path = DEFAULT_CLIP, repeats: int = 7) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    """Print the benchmark table (and JSON with --json)."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--repeats", type=int, default=7, help="pose runs with and without the silhouette")
-    args = parser.parse_args()
-    r = run(args.clip, args.repeats)
-    if args.json:
-        print(json.dumps(r, indent=2))
-        return
-    print(f"clip: {r['clip']} ({r['frames']} frames)")
-    print(f"decode                      {r['decode_fps']:8.1f} frames/s")
-    print(f"pose (BlazePose full)       {r['pose_fps']:8.1f} frames/s")
-    print(f"pose + silhouette profile   {r['pose_with_silhouette_fps']:8.1f} frames/s "
+def segmentation_cost(video: Path, model: str = "full", max_frames: int = 240, block: int = 10) -> dict[str, float]:
+    """Pose estimation with and without the silhouette profile on the same frames.
+
+    Two estimators run side by side on alternating blocks of ``block`` frames (each block
+    first by one, then by the other, the order swapping every block), so load from other
+    processes hits both alike. The cost is given as process CPU time and wall time per frame
+    over all blocks, and as the median over blocks of the with/without ratio (wall and CPU),
+    which a burst of load on a shared machine cannot move much. Returns seconds per frame for
+    each estimator and the added shares (0.05 = 5 % more time with the silhouette).
+    """
+    import statistics
+    import time
+
+    from hingecoach.io.video import iter_frames, probe
+    from hingecoach.pose import get_backend
+
+    info = probe(video)
+    frames = [f for _, f in zip(range(max_frames), iter_frames(info), strict=False)]
+    ests = {seg: get_backend("mediapipe", model, segmentation=seg) for seg in (False, True)}
+    cpu = {False: 0.0, True: 0.0}
+    wall = {False: 0.0, True: 0.0}
+    ratios: dict[str, list[float]] = {"cpu": [], "wall": []}
+    try:
+        for est in ests.values():  # warm-up: graph start, first detections
+            for f in frames[:10]:
+                est.process(f.rgb, f.t_s)
+        for i in range(0, len(frames), block):
+            chunk = frames[i:i + block]
+            c_blk, w_blk = {}, {}
+            for seg in ((False, True) if (i // block) % 2 == 0 else (True, False)):
+                c0, w0 = time.process_time(), time.perf_counter()
+                for f in chunk:
+                    ests[seg].process(f.rgb, f.t_s)
+                c_blk[seg], w_blk[seg] = time.process_time() - c0, time.perf_counter() - w0
+                cpu[seg] += c_blk[seg]
+                wall[seg] += w_blk[seg]
+            if c_blk[False] > 0 and w_blk[False] > 0:
+                ratios["cpu"].append(c_blk[True] / c_blk[False])
+                ratios["wall"].append(w_blk[True] / w_blk[False])
+    finally:
+        for est in ests.values():
+            est.close()
+    n = float(len(frames))
+    return {"frames": n, "width": float(frames[0].rgb.shape[1]), "height": float(frames[0].rgb.shape[0]),
+            "pose_cpu_s_per_frame": cpu[False] / n, "seg_cpu_s_per_frame": cpu[True] / n,
+            "added_share_cpu": cpu[True] / cpu[False] - 1.0,
+            "pose_wall_s_per_frame": wall[False] / n, "seg_wall_s_per_frame": wall[True] / n,
+            "added_share_wall": wall[True] / wall[False] - 1.0,
+            "added_share_cpu_median_block": statistics.median(ratios["cpu"]) - 1.0,
+            "added_share_wall_median_block": statistics.median(ratios["wall"]) - 1.0}
+
+
+def format_table(r: dict[str, Any]) -> list[str]:
+    """The benchmark as the lines of a table, for the terminal."""
+    lines: list[str] = []
+    lines.append(f"clip: {r['clip']} ({r['frames']} frames)")
+    lines.append(f"decode                      {r['decode_fps']:8.1f} frames/s")
+    lines.append(f"pose (BlazePose full)       {r['pose_fps']:8.1f} frames/s")
+    lines.append(f"pose + silhouette profile   {r['pose_with_silhouette_fps']:8.1f} frames/s "
           f"({r['silhouette_cost_pct']:+}% time, {r['silhouette_cost_cpu_pct']:+}% CPU; medians of "
           f"{len(r['silhouette_cost_pct_runs'])} runs each; goal <= 10%)")
-    print(f"  same frames interleaved   {r['silhouette_cost_interleaved_pct']:+8.1f}% wall, "
+    lines.append(f"  same frames interleaved   {r['silhouette_cost_interleaved_pct']:+8.1f}% wall, "
           f"{r['silhouette_cost_interleaved_cpu_pct']:+.1f}% CPU (median over blocks of 10 frames)")
-    print(f"analysis after pose         {r['analysis_fps']:8.0f} frames/s (goal >= 5000)")
-    print(f"end to end                  {r['end_to_end_fps']:8.1f} frames/s = "
+    lines.append(f"analysis after pose         {r['analysis_fps']:8.0f} frames/s (goal >= 5000)")
+    lines.append(f"end to end                  {r['end_to_end_fps']:8.1f} frames/s = "
           f"{r['end_to_end_over_pose']:.2f} x pose-only (goal >= 0.95)")
-    print(f"peak memory, clip once      {r['peak_rss_mb_1x']:8.1f} MB")
-    print(f"peak memory, clip 3 times   {r['peak_rss_mb_3x']:8.1f} MB (flat when about equal)")
-
-
-if __name__ == "__main__":
-    main()
+    lines.append(f"peak memory, clip once      {r['peak_rss_mb_1x']:8.1f} MB")
+    lines.append(f"peak memory, clip 3 times   {r['peak_rss_mb_3x']:8.1f} MB (flat when about equal)")
+    return lines

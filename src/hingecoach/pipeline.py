@@ -143,7 +143,7 @@ BackReference = tuple[tuple[float, float], dict[str, Any]]
 
 def back_reference_from_bends(bends: Sequence[float | None], provenance: dict[str, Any]) -> BackReference:
     """A neutral reference from the per-rep bottom bends of a set the coach calls neutral."""
-    from hingecoach.back import reference_from_bends
+    from hingecoach.core.spine.outline import reference_from_bends
 
     ref = reference_from_bends(bends)
     if ref is None:
@@ -189,7 +189,7 @@ def back_neutral(path: str | Path, model: str = "full", settings: Settings | Non
         return back_reference_from_bends(bends, {"path": str(path)})
     track, _ = load_any(path, model=model, segmentation=True)
     _, tf = analyze_track(track, settings)
-    from hingecoach.back import bottom_bends
+    from hingecoach.core.spine.outline import bottom_bends
 
     return back_reference_from_bends(list(bottom_bends(tf) or []), {"path": str(path)})
 

@@ -1,17 +1,18 @@
-"""The ``hinge`` command line: parse, call the library, print. No analysis logic lives here."""
+"""The ``hinge`` app: one typer app, its consoles, and :func:`main`, which turns every error into
+one line on stderr and an exit code. Each area's commands live in their own module of this
+package (analyze, evaluate, training, report, back, bench) and attach themselves to :data:`app`.
+
+Exit codes (every command): 0 success; 1 internal error (a bug: set HINGE_DEBUG=1 for the
+traceback); 2 bad input or usage (a file that cannot be read, an unknown athlete, a bad option);
+130 interrupted."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from hingecoach import __version__
 from hingecoach.errors import HingeError
@@ -32,178 +33,6 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def version() -> None:
     """Print the hingecoach version."""
     out.print(f"hingecoach {__version__}")
-
-
-_METRIC_COLUMNS = [
-    ("hip_flexion_peak_deg", "hip"), ("knee_flexion_start_deg", "knee0"),
-    ("knee_flexion_bottom_deg", "knee"), ("trunk_inclination_bottom_deg", "trunk"),
-    ("down_s", "down"), ("up_s", "up"),
-]
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}"
-    return str(v)
-
-
-def print_analysis(doc: dict[str, Any], console: Console) -> None:
-    """A rich summary of an analysis document."""
-    drill = doc.get("drill") or {}
-    view = doc.get("view") or {}
-    console.print(f"[bold]{Path(doc['source'].get('path', '?')).name}[/]: {len(doc['reps'])} reps · "
-                  f"view {view.get('label')} · facing {doc.get('facing')} · drill "
-                  f"{drill.get('id') or 'unknown'} ({drill.get('confidence', 0):.0%})")
-    table = Table(show_lines=False, box=None, pad_edge=False,
-                  caption="angles in degrees at the bottom (knee0: at the start), times in seconds")
-    table.add_column("rep", justify="right")
-    table.add_column("start", justify="right")
-    table.add_column("bottom", justify="right")
-    table.add_column("end", justify="right")
-    for _, title in _METRIC_COLUMNS:
-        table.add_column(title, justify="right")
-    table.add_column("faults", overflow="fold")
-    for r in doc["reps"]:
-        faults = ", ".join(f["id"] for f in r.get("faults", [])) or "[green]clean[/]"
-        table.add_row(str(r["index"]), _fmt(r["start_s"]), _fmt(r["bottom_s"]), _fmt(r["end_s"]),
-                      *[_fmt(r["metrics"].get(k)) for k, _ in _METRIC_COLUMNS], faults)
-    if doc["reps"]:
-        console.print(table)
-    rec = doc.get("recommendation") or {}
-    if rec.get("primary_cue"):
-        console.print(f"[bold]Cue:[/] {rec['primary_cue']}")
-    for cue in rec.get("secondary_cues") or []:
-        console.print(f"  also: {cue}")
-    if rec.get("summary"):
-        console.print(rec["summary"])
-    from hingecoach.back import describe_back
-
-    back = describe_back(doc)
-    if back:
-        console.print(back)
-    for w in doc.get("warnings", []):
-        console.print(f"[yellow]warning:[/] {w}")
-
-
-@app.command()
-def analyze(
-    path: Path = typer.Argument(..., help="A video, or a keypoint file (.npz, OpenPose JSON or folder, "
-                                "COCO-17 CSV, BlazePose-33 JSON)."),
-    model: str = typer.Option("full", "--model", help="BlazePose model: lite, full or heavy."),
-    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON on stdout, nothing else."),
-    out_dir: Path | None = typer.Option(None, "--out", help="Write analysis.json, the track, .trc and .mot here."),
-    fmt: str | None = typer.Option(None, "--format", help="Keypoint file format (default: from the file)."),
-    fps: float | None = typer.Option(None, "--fps", help="Frame rate for keypoint files that store none."),
-    drill: str | None = typer.Option(None, "--drill", help="The drill, when recognition should be overridden."),
-    back: bool = typer.Option(False, "--back", help="Also measure the back's silhouette (experimental rounded-back"
-                              " check, reported under 'experimental'; about +4% pose time)."),
-    back_reference: Path | None = typer.Option(
-        None, "--back-reference", help="A set of the same lifter, filmed the same way, that you call neutral"
-        " (a video, or its analysis.json or --out folder from --back --out): the back is read against its bottoms instead of"
-        " standing (implies --back)."),
-    neutral_back: bool = typer.Option(
-        False, "--neutral-back", help="With --log: this set's back is neutral; the athlete's later sets of"
-        " this drill are read against it (implies --back; so does --log once the athlete has one)."),
-    video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
-    plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
-    html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
-    log: str | None = typer.Option(None, "--log", help="Store the analysis in this athlete's training log."),
-    db: str | None = typer.Option(None, "--db", help="Training-log database URL (default: HINGE_DB or the user data folder)."),
-) -> None:
-    """Analyse a set: count reps, measure each one, and coach the hinge."""
-    from hingecoach.pipeline import analyze_path, write_outputs
-
-    if neutral_back and not log:
-        raise HingeError("--neutral-back marks the set in an athlete's training log: add --log NAME")
-    if neutral_back and back_reference is not None:
-        raise HingeError("--neutral-back and --back-reference do not go together: a neutral set is read"
-                         " against standing")
-    reference_for = None
-    if log and not neutral_back and back_reference is None:
-        from hingecoach.pipeline import logged_back_reference
-
-        reference_for = logged_back_reference(db, log)
-    back = back or neutral_back or reference_for is not None
-
-    show_progress = not json_out and sys.stderr.isatty() and not os.environ.get("CI")
-    with Progress(TextColumn("[bold]pose[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
-                  TextColumn("{task.fields[fps]:.0f} fps"), TimeRemainingColumn(),
-                  console=err, disable=not show_progress, transient=True) as bar:
-        task = bar.add_task("pose", total=None, fps=0.0)
-
-        def progress(done: int, total: int, elapsed: float) -> None:
-            if done % 5 == 0 or done == total:
-                bar.update(task, completed=done, total=total or None,
-                           fps=done / elapsed if elapsed > 0 else 0.0)
-
-        result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
-                              segmentation=back, back_reference=back_reference, reference_for=reference_for)
-    doc = result.analysis.to_dict()
-    written: dict[str, Path] = {}
-    logged = None
-    if log:
-        from hingecoach.store import log_analysis
-
-        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back)
-    if out_dir is not None:
-        written = write_outputs(result, out_dir)
-        if video or plots or html:
-            from hingecoach.report import write_report
-
-            # After logging, so the report's history chart includes this set.
-            written.update(write_report(result, out_dir, video=video, plots=plots, html=html, db=db,
-                                        athlete=log))
-    if json_out:
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-        return
-    print_analysis(doc, out)
-    if written:
-        out.print("Wrote " + ", ".join(str(p) for p in written.values()))
-    if logged is not None:
-        # What this set led to (a set off the plan's drill leaves it unchanged, and says so).
-        out.print(f"Logged for {logged.athlete}. {logged.decision.explanation}")
-
-
-@app.command("eval")
-def eval_cmd(
-    labels: Path | None = typer.Option(None, "--labels", help="A labels CSV shaped like ../shared/data/labels.csv."),
-    clips_root: Path | None = typer.Option(None, "--clips", help="Folder the CSV's clip paths are relative to."),
-    bench: Path | None = typer.Option(None, "--bench", help="Synthetic bench folder with *.gt.json (default: bench/clips)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
-    write: Path | None = typer.Option(None, "--write", help="Write the markdown report here (e.g. docs/accuracy.md)."),
-    cache: Path | None = typer.Option(Path(".cache/tracks"), "--cache", help="Reuse pose tracks cached here."),
-) -> None:
-    """Measure hingecoach against labelled clips and the synthetic bench."""
-    from hingecoach.evaluation.scoring import evaluate, render_markdown
-
-    report = evaluate(labels=labels, clips_root=clips_root, bench=bench, cache=cache,
-                      progress=None if json_out else lambda msg: err.print(msg, highlight=False))
-    if write is not None:
-        write.parent.mkdir(parents=True, exist_ok=True)
-        write.write_text(render_markdown(report))
-    if json_out:
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
-    else:
-        out.print(render_markdown(report), markup=False, highlight=False)
-
-
-def _register_optional() -> None:
-    """Attach the command groups of other areas (training log, reports) when present."""
-    import importlib
-
-    for module in ("training", "report"):
-        try:
-            mod = importlib.import_module(f"{__package__}.{module}")
-        except ImportError as exc:
-            if exc.name and exc.name.startswith(f"{__package__}.{module.split('.')[0]}"):
-                continue  # that area is not installed
-            raise
-        mod.register(app)
-
-
-_register_optional()
 
 
 def _silence_native_stderr() -> None:
@@ -230,7 +59,7 @@ def main() -> None:
     """Entry point: run the app, turning every error into one line and an exit code."""
     _silence_native_stderr()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except HingeError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -248,3 +77,4 @@ def main() -> None:
         err.print(f"[bold red]error:[/] internal error: {exc.__class__.__name__}: {exc} "
                   "(set HINGE_DEBUG=1 for details)", highlight=False, soft_wrap=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

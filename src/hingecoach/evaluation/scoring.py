@@ -265,8 +265,8 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
 
 def _back_errors(bench: Path, cache: Path | None) -> dict[str, Any]:
     """The silhouette's spinal-flexion estimate against the commanded flexion at each rep's
-    bottom, per view (hingecoach.back; the calibration itself is in docs/back.md)."""
-    from hingecoach.back import calibration_rows, calibration_summary, view_key
+    bottom, per view (hingecoach.core.spine.outline; the calibration itself is in docs/back.md)."""
+    from hingecoach.evaluation.back_calibration import calibration_rows, calibration_summary, view_key
 
     rows = calibration_rows([bench], cache)
     summary = calibration_summary(rows)
@@ -434,7 +434,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines += _not_coached() or ["- none"]
         if part.get("back"):
             lines += ["", "### Back flexion from the silhouette against ground truth (degrees, per rep bottom)", "",
-                      "The `rounded_back` estimate (hingecoach.back) against the commanded spinal flexion. The",
+                      "The `rounded_back` estimate (hingecoach.core.spine.outline) against the commanded spinal flexion. The",
                       "bench's reps are neutral (0°) or rounded (35–40°), so the highest neutral and lowest rounded",
                       "reading say more than its Spearman; the graded calibration set (0–40° in 10° steps) and",
                       "the real-clip results are in docs/back.md.", ""]

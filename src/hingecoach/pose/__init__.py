@@ -25,7 +25,7 @@ class FramePose:
     world: np.ndarray | None  # (K, 3) metres or None
     people: int               # how many people the backend saw (≥ 1 when xy is set)
     #: (P, 2) pixels: the trunk's silhouette edges from the person mask (see
-    #: :func:`hingecoach.back.profile_from_mask`); None when segmentation is off.
+    #: :func:`hingecoach.pose.silhouette.profile_from_mask`); None when segmentation is off.
     profile: np.ndarray | None = None
 
 

@@ -212,7 +212,7 @@ class MediaPipePose:
         if self.segmentation:
             mask, rect = getattr(res, ROI_MASK_STREAM), getattr(res, ROI_STREAM)
             if mask is not None and rect is not None:
-                from hingecoach.back import profile_from_landmarks
+                from hingecoach.pose.silhouette import profile_from_landmarks
 
                 profile = profile_from_landmarks(mask, xy, BLAZEPOSE33, to_mask=roi_to_mask(rect, (w, h)),
                                                  image_size=(w, h))

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hingecoach import __version__
-from hingecoach.back import describe_back
+from hingecoach.core.coach.sentences import describe_back
 from hingecoach.report.model import ReportModel, humanize, verdict
 from hingecoach.report.plots import severity_colour
 

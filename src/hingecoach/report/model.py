@@ -186,11 +186,11 @@ def _fault_spans(doc: dict[str, Any], fps: float, n_frames: int) -> list[FaultSp
 
 def back_contours(tf: TrackFeatures, reps: list[dict[str, Any]]) -> dict[int, np.ndarray]:
     """The dorsal outline on the frames where the back is read: within
-    :data:`hingecoach.back.BOTTOM_HALF_S` of each rep's bottom, inside the rep. Empty when the
+    :data:`hingecoach.core.spine.outline.BOTTOM_HALF_S` of each rep's bottom, inside the rep. Empty when the
     track has no silhouette profiles (keypoint files, ``--back`` off)."""
     if tf.track.profiles is None:
         return {}
-    from hingecoach.back import BOTTOM_HALF_S, cached_back_profile, dorsal_contour
+    from hingecoach.core.spine.outline import BOTTOM_HALF_S, cached_back_profile, dorsal_contour
 
     bp = cached_back_profile(tf)
     if bp is None:

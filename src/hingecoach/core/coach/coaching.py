@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach import back
 from hingecoach.core.drills import SEVERITY_ORDER, Drill, get_drill, load_drills
+from hingecoach.core.faults.rounded_back import experimental_notes
 from hingecoach.core.faults.rules import RepContext, detect_faults
 from hingecoach.core.kinematics.angles import despike, mid_joints, robust_max, segment_length
 from hingecoach.core.reps.counter import Rep
@@ -24,6 +24,7 @@ from hingecoach.core.reps.engine import TrackFeatures
 from hingecoach.core.reps.metrics import set_knee_deg
 from hingecoach.core.results import Analysis, Finding
 from hingecoach.core.settings import Settings, load_settings
+from hingecoach.core.spine.outline import bottom_bends
 from hingecoach.errors import HingeError
 
 
@@ -328,7 +329,7 @@ def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill
 def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
     """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place (and,
     with the silhouette, each rep's ``back_outline_bend_deg``)."""
-    bends = back.bottom_bends(tf)
+    bends = bottom_bends(tf)
     if bends is not None:
         for rep_result, bend in zip(analysis.reps, bends, strict=True):
             rep_result.metrics["back_outline_bend_deg"] = round(bend, 2) if math.isfinite(bend) else None
@@ -371,7 +372,7 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
         analysis.experimental += [{"rep": rep_result.index, **asdict(f), "frames": list(f.frames)}
                                   for f in findings if f.id in trial]
         analysis.experimental_notes += [{"rep": rep_result.index, **n}
-                                        for n in back.experimental_notes(ctx, drill.faults, view)]
+                                        for n in experimental_notes(ctx, drill.faults, view)]
         unmeasured.update(missing)
     if unmeasured:
         analysis.provenance["unmeasured_faults"] = sorted(unmeasured)

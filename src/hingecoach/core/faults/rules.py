@@ -401,7 +401,3 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
     by_id = {s.id: s for s in specs}
     found = [f for f in found if not ids & set(by_id[f.id].params.get("suppressed_by", ()))]
     return found, unmeasured
-
-
-# The silhouette-based detectors register themselves on import (back_flexion).
-from hingecoach import back as _back  # noqa: E402,F401

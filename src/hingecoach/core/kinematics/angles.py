@@ -205,6 +205,15 @@ def trunk_tilt_deg(joints: dict[str, np.ndarray], trunk_ref_px: float | np.ndarr
         return np.degrees(np.arccos(np.clip(dy / trunk_ref_px, -1.0, 1.0)))  # type: ignore[no-any-return]
 
 
+def trunk_axis_tilt_deg(hip: np.ndarray, shoulder: np.ndarray) -> np.ndarray:
+    """Unsigned angle of the hip→shoulder line from vertical (degrees), per frame, from its
+    direction (:func:`trunk_tilt_deg` reads it from the vertical extent instead): 0 upright,
+    90 horizontal. Needs no facing, so it holds where the drill's depth is not measured
+    (kneeling and quadruped drills)."""
+    d = shoulder - hip
+    return np.asarray(np.degrees(np.arctan2(np.abs(d[:, 0]), -d[:, 1])))
+
+
 def facing_direction(joints: dict[str, np.ndarray]) -> np.ndarray:
     """Per-frame facing estimate (+1 right, −1 left, NaN unknown).
 

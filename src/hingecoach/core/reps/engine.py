@@ -64,9 +64,12 @@ class TrackFeatures:
     #: lifter turned round (:func:`hingecoach.core.kinematics.angles.facing_by_frame`); None: ``facing``.
     facing_frames: np.ndarray | None = None
     #: The outline bend at the bottom of a set of this lifter the coach calls neutral, and its
-    #: spread across reps (:func:`hingecoach.back.neutral_reference`); None: the back is read
+    #: spread across reps (:func:`hingecoach.core.spine.outline.neutral_reference`); None: the back is read
     #: against the clip's own standing frames.
     back_neutral: tuple[float, float] | None = None
+    #: Measures derived from these features once and read by several rules (the back profile),
+    #: keyed by what they depend on; they live and go with this object.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def facing_at(self, frames: np.ndarray) -> np.ndarray:
         """The facing at these frame indices."""

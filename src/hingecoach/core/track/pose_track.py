@@ -50,7 +50,7 @@ class PoseTrack:
         3D positions in metres (backend-specific origin), when the backend has them.
     profiles : ndarray, shape (T, P, 2), or None
         The trunk's silhouette edges per frame in pixels (NaN where not found), when the pose
-        backend ran with segmentation; layout in :func:`hingecoach.back.profile_from_mask`.
+        backend ran with segmentation; layout in :func:`hingecoach.pose.silhouette.profile_from_mask`.
     attrs : dict
         Provenance: source, backend, model, processing steps.
     """

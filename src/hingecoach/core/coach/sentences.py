@@ -1,0 +1,34 @@
+"""Sentences about an analysis for the terminal and the report: words in one module, apart
+from measuring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _reps_text(indices: Any) -> str:
+    """``rep 2`` or ``reps 1, 3, 4``."""
+    ids = [str(i) for i in indices]
+    return ("rep " if len(ids) == 1 else "reps ") + ", ".join(ids)
+
+
+def describe_back(doc: dict[str, Any]) -> str | None:
+    """One sentence on the experimental back reading of an ``analysis.json`` document, for the
+    terminal and the report: what it was read against and which reps read rounded or neutral.
+    None when the silhouette was not measured."""
+    reps = doc.get("reps") or []
+    if not any((r.get("metrics") or {}).get("back_outline_bend_deg") is not None for r in reps):
+        return None
+    ref = (doc.get("provenance") or {}).get("back_reference")
+    against = "standing" if not ref else (
+        f"the neutral set logged {str(ref.get('performed_at'))[:10]}" if "logged_set" in ref else str(ref.get("path")))
+    rounded = [e for e in doc.get("experimental") or [] if e.get("id") == "rounded_back"]
+    neutral = [n for n in doc.get("experimental_notes") or [] if n.get("id") == "neutral_back"]
+    parts = []
+    if rounded:
+        parts.append(f"rounded on {_reps_text(e['rep'] for e in rounded)} "
+                     f"(up to {max(e['value'] for e in rounded):.0f}°)")
+    if neutral:
+        parts.append(f"neutral on {_reps_text(n['rep'] for n in neutral)}")
+    said = "; ".join(parts) or "no rep read clearly rounded or neutral"
+    return f"Back (experimental, not coached; against {against}): {said}."

@@ -1,0 +1,1 @@
+"""The spine that landmarks cannot see: the back's outline from the silhouette (core)."""
