@@ -1,1 +1,1 @@
-"""I/O at the edges: video decoding, keypoint-file readers and track writers."""
+"""I/O at the edge: video decoding, keypoint-file readers and track writers, analysis.json."""

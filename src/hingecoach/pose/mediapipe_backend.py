@@ -26,7 +26,7 @@ import numpy as np
 
 from hingecoach.core.track.skeletons import BLAZEPOSE33
 from hingecoach.errors import HingeError
-from hingecoach.pose import FramePose
+from hingecoach.pose.estimator import FramePose
 
 MODELS = {"lite": 0, "full": 1, "heavy": 2}
 #: Side of the landmark model's square input crop, which its person mask shares (pixels).

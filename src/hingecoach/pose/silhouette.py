@@ -16,13 +16,12 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from hingecoach.core.settings import load_settings
 from hingecoach.core.spine.outline import N_STATIONS
 
-#: How far to march out from the trunk line looking for the mask's edge (fraction of the
-#: hip–shoulder distance): beyond a heavy lifter's buttocks and belly, short of the arms' reach.
-MARCH_TRUNK = 0.8
-#: Mask value taken as the person's edge (MediaPipe's mask is a probability).
-MASK_EDGE = 0.5
+#: How far to march out from the trunk line for the mask's edge (trunk lengths), and the mask
+#: value taken as the edge: ``[spine]`` in the analysis settings.
+MARCH_TRUNK, MASK_EDGE = load_settings().spine.march_trunk, load_settings().spine.mask_edge
 
 
 def profile_from_mask(mask: np.ndarray, hip_xy: Sequence[float], shoulder_xy: Sequence[float],

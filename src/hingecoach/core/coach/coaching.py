@@ -19,11 +19,12 @@ from hingecoach.core.drills import SEVERITY_ORDER, Drill, get_drill, load_drills
 from hingecoach.core.faults.rounded_back import experimental_notes
 from hingecoach.core.faults.rules import RepContext, detect_faults
 from hingecoach.core.kinematics.angles import despike, mid_joints, robust_max, segment_length
+from hingecoach.core.numeric import finite_median, nanmax, nanmin
 from hingecoach.core.reps.counter import Rep
 from hingecoach.core.reps.engine import TrackFeatures
 from hingecoach.core.reps.metrics import set_knee_deg
 from hingecoach.core.results import Analysis, Finding
-from hingecoach.core.settings import Settings, load_settings
+from hingecoach.core.settings import RecognitionSettings, Settings, load_settings
 from hingecoach.core.spine.outline import bottom_bends
 from hingecoach.errors import HingeError
 
@@ -43,17 +44,10 @@ class SetFeatures:
     angles: str = "image"
 
 
-def _median(values: list[float] | np.ndarray) -> float:
-    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
-    return float(np.median(finite)) if finite else math.nan
 
 
-def _nanmax(x: np.ndarray) -> float:
-    return float(np.nanmax(x)) if np.isfinite(x).any() else math.nan
 
 
-def _nanmin(x: np.ndarray) -> float:
-    return float(np.nanmin(x)) if np.isfinite(x).any() else math.nan
 
 
 def _inner_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -87,15 +81,15 @@ def recognition_angles(tf: TrackFeatures, settings: Settings) -> tuple[np.ndarra
     if world is None or not np.isfinite(world).any():
         nan = np.full(tf.track.n_frames, math.nan)
         return nan, nan, "none"
-    j = mid_joints(world, tf.track.confidence, float(settings.pose["min_confidence"]))
-    window = max(3, int(round(float(settings.recognition["world_despike_s"]) * tf.track.fps)) | 1)
+    j = mid_joints(world, tf.track.confidence, float(settings.pose.min_confidence))
+    window = max(3, int(round(float(settings.recognition.world_despike_s) * tf.track.fps)) | 1)
     knee = despike(180.0 - _inner_angle_deg(j["hip"], j["knee"], j["ankle"]), window)
     hip = despike(180.0 - _inner_angle_deg(j["shoulder"], j["hip"], j["knee"]), window)
     return knee, hip, "world"
 
 
 def _rep_readings(rep: Rep, depth: np.ndarray, knee: np.ndarray, hip: np.ndarray, fps: float,
-                  rec: dict[str, Any]) -> dict[str, float]:
+                  rec: RecognitionSettings) -> dict[str, float]:
     """One rep's recognition readings; the set-up knee (what tells an RDL from an SLDL) is
     :func:`hingecoach.core.reps.metrics.set_knee_deg`, read where the drill's own faults do not spoil it."""
     whole = np.arange(rep.start, rep.end + 1)
@@ -103,10 +97,10 @@ def _rep_readings(rep: Rep, depth: np.ndarray, knee: np.ndarray, hip: np.ndarray
     return {
         "knee_flexion_start_deg": float(knee[rep.start]) if rep.started_in_clip else math.nan,
         "knee_flexion_set_deg": knee_set,
-        "knee_flexion_range_deg": _nanmax(knee[whole]) - _nanmin(knee[whole]),
-        "hip_flexion_peak_deg": _nanmax(hip[whole]),
+        "knee_flexion_range_deg": nanmax(knee[whole]) - nanmin(knee[whole]),
+        "hip_flexion_peak_deg": nanmax(hip[whole]),
         "knee_flexion_bottom_deg": float(knee[rep.bottom]),
-        "knee_flexion_median_deg": _median(knee[whole]),
+        "knee_flexion_median_deg": finite_median(knee[whole]),
         "down_s": (rep.bottom - rep.start) / fps,
         "up_s": (rep.end - rep.bottom) / fps,
     }
@@ -135,36 +129,36 @@ def set_features(analysis: Analysis, tf: TrackFeatures, settings: Settings | Non
     top_idx, bot_idx = np.array(tops, int), np.array(bottoms, int)
     half = max(1, int(0.2 * tf.track.fps))
     near_tops = np.unique(np.clip((top_idx[:, None] + np.arange(-half, half + 1)).ravel(), 0, tf.track.n_frames - 1))
-    knee_top = _median(knee[near_tops])
-    trunk_top = _median(f.trunk_inclination_deg[near_tops])
+    knee_top = finite_median(knee[near_tops])
+    trunk_top = finite_median(f.trunk_inclination_deg[near_tops])
     # Posture at the top of the reps: on hands and knees the trunk is near level and the knees
     # bent; kneeling tall the knees are bent under an upright trunk; else standing.
-    if trunk_top >= rec["posture_level_trunk_deg"] and knee_top >= rec["posture_bent_knee_deg"]:
+    if trunk_top >= rec.posture_level_trunk_deg and knee_top >= rec.posture_bent_knee_deg:
         posture = "quadruped"
-    elif knee_top >= rec["posture_bent_knee_deg"]:
+    elif knee_top >= rec.posture_bent_knee_deg:
         posture = "kneeling"
     else:
         posture = "standing"
     readings = [_rep_readings(r, f.depth_deg, knee, hip, tf.track.fps, rec) for r in reps]
-    values = {key: _median([rd[key] for rd in readings]) for key in readings[0]} if readings else {}
-    shank = robust_max(segment_length(j["knee"], j["ankle"]), float(settings.scale["reference_percentile"]))
-    values["hand_depth_shank"] = _median((j["wrist"][bot_idx, 1] - j["knee"][bot_idx, 1]) / shank)
+    values = {key: finite_median([rd[key] for rd in readings]) for key in readings[0]} if readings else {}
+    shank = robust_max(segment_length(j["knee"], j["ankle"]), float(settings.scale.reference_percentile))
+    values["hand_depth_shank"] = finite_median((j["wrist"][bot_idx, 1] - j["knee"][bot_idx, 1]) / shank)
     # Between the legs: behind the knees while still above them (a bar at the shins is below
     # the knees and, with the knees over it, also behind them).
     behind = tf.facing_at(bot_idx) * (j["wrist"][bot_idx, 0] - j["knee"][bot_idx, 0]) / leg
-    above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1] - rec["hands_between_legs_above_shank"] * shank
-    wrist_behind = _median(np.where(above_knee, behind, np.nan))
+    above_knee = j["wrist"][bot_idx, 1] < j["knee"][bot_idx, 1] - rec.hands_between_legs_above_shank * shank
+    wrist_behind = finite_median(np.where(above_knee, behind, np.nan))
     wrist_behind = wrist_behind if math.isfinite(wrist_behind) else 1.0
     # The load on the back (or the hands behind the head) keeps the hands by the shoulders at the
     # top and at the bottom; hands hanging with a bar or bell, or swinging one, are an arm away.
     shoulder_gap = segment_length(j["wrist"], j["shoulder"]) / leg
-    gaps = [g for g in (_median(shoulder_gap[top_idx]), _median(shoulder_gap[bot_idx])) if math.isfinite(g)]
+    gaps = [g for g in (finite_median(shoulder_gap[top_idx]), finite_median(shoulder_gap[bot_idx])) if math.isfinite(g)]
     hands_by_shoulders = max(gaps) if gaps else math.inf
-    wrist_above_hip_top = _median((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg)
+    wrist_above_hip_top = finite_median((j["hip"][top_idx, 1] - j["wrist"][top_idx, 1]) / leg)
     flags = {
-        "hands_between_legs": bool(wrist_behind < rec["hands_behind_legs_leg"]),
-        "hands_at_shoulders": bool(hands_by_shoulders < rec["hands_at_shoulders_leg"]),
-        "hands_above_hips_at_top": bool(wrist_above_hip_top > rec["hands_above_hips_leg"]),
+        "hands_between_legs": bool(wrist_behind < rec.hands_behind_legs_leg),
+        "hands_at_shoulders": bool(hands_by_shoulders < rec.hands_at_shoulders_leg),
+        "hands_above_hips_at_top": bool(wrist_above_hip_top > rec.hands_above_hips_leg),
     }
     return SetFeatures(posture=posture, values=values, flags=flags, angles=source)
 
@@ -196,7 +190,7 @@ def score_drill(drill: Drill, sf: SetFeatures, settings: Settings | None = None)
     rec = drill.recognition
     if rec.get("posture", drill.posture) != sf.posture:
         return 0.0
-    scales = (settings or load_settings()).recognition["scale"]
+    scales = (settings or load_settings()).recognition.scale
     scores = [1.0]
     prior = float(rec.get("prior", 1.0))
     for key, value in sf.values.items():
@@ -258,12 +252,12 @@ def recommend(analysis: Analysis, tf: TrackFeatures, drill: Drill, settings: Set
     range_: dict[str, Any] = {"limit_deg": None, "landmark": None, "action": "stay",
                               "full_range_deg": drill.full_range_deg, "achieved_deg": round(deepest, 1)}
     if lost:
-        limit = max(coaching["min_range_deg"], min(lost) - coaching["range_margin_deg"])
+        limit = max(coaching.min_range_deg, min(lost) - coaching.range_margin_deg)
         range_.update(limit_deg=round(limit, 1), landmark=drill.landmark_for(limit), action="shorten")
         summary = (f"{clean} of {len(reps)} reps clean. Position was lost at about {min(lost):.0f}° of hip "
                    f"flexion: shorten the range — {drill.landmark_for(limit)} — and own it before going deeper.")
-    elif reps and clean == len(reps) and deepest < drill.full_range_deg - coaching["reintroduce_step_deg"]:
-        nxt = min(drill.full_range_deg, deepest + coaching["reintroduce_step_deg"])
+    elif reps and clean == len(reps) and deepest < drill.full_range_deg - coaching.reintroduce_step_deg:
+        nxt = min(drill.full_range_deg, deepest + coaching.reintroduce_step_deg)
         range_.update(limit_deg=round(nxt, 1), landmark=drill.landmark_for(nxt), action="reintroduce")
         summary = (f"All {len(reps)} reps clean at about {deepest:.0f}°: reintroduce range — "
                    f"{drill.landmark_for(nxt)}.")
@@ -285,7 +279,7 @@ def drill_rivals(drill_id: str, scores: dict[str, float], drills: dict[str, Dril
                  settings: Settings | None = None) -> list[Drill]:
     """The drills recognition cannot tell from ``drill_id``: scores within ``tie_margin``
     (``[recognition]`` settings) of the best one."""
-    margin = float((settings or load_settings()).recognition["tie_margin"])
+    margin = (settings or load_settings()).recognition.tie_margin
     best = scores[drill_id]
     return [drills[d] for d, sc in sorted(scores.items(), key=lambda kv: -kv[1])
             if d != drill_id and d in drills and sc >= best - margin]

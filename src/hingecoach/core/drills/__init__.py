@@ -19,6 +19,34 @@ from typing import Any
 from hingecoach.errors import HingeError
 
 _FAULT_KEYS = {"detector", "threshold", "unit", "severity", "views", "cue", "why"}
+#: A rule's own parameters, read by its detector (core/faults); any other key in a fault table is
+#: a typo and an error. Units are in the names, as everywhere.
+FAULT_PARAMS = frozenset({
+    "angle", "bottom_depth_share", "bottom_half_s", "experimental", "half_window_s", "hinged_share",
+    "lockout_hip_deg", "lookback_s", "metric", "min_confidence", "min_knee_range_deg", "min_seen",
+    "min_visibility", "neutral_max_deg", "not_coached", "onset_leg", "phase", "scales_range", "setup_s",
+    "standing_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
+})
+#: The recognition hints a drill may give: ``[low, high]`` ranges of the set's features and
+#: yes/no flags (core/coach ``set_features`` computes them), the posture and a prior.
+RECOGNITION_KEYS = frozenset({
+    "posture", "prior", "hip_flexion_peak_deg", "knee_flexion_start_deg", "knee_flexion_set_deg",
+    "knee_flexion_range_deg", "knee_flexion_bottom_deg", "knee_flexion_median_deg", "down_s", "up_s",
+    "hand_depth_shank", "hands_between_legs", "hands_at_shoulders", "hands_above_hips_at_top",
+})
+_DRILL_KEYS = frozenset({"id", "name", "pattern", "posture", "purpose", "setup", "cues", "praise", "full_range",
+                         "recognition", "faults", "common_faults", "equipment", "ladder_order"})
+_FULL_RANGE_KEYS = frozenset({"hip_flexion_deg", "landmarks"})
+_LANDMARK_KEYS = frozenset({"hip_flexion_deg", "text"})
+
+
+def _known_keys(table: Any, known: frozenset[str] | set[str], where: str) -> None:
+    """A one-line error for the first key of ``table`` that ``known`` lacks (a typo)."""
+    if not isinstance(table, dict):
+        raise HingeError(f"{where}: expected a table, got {table!r}")
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise HingeError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
 SEVERITY_ORDER = {"safety": 0, "form": 1, "minor": 2}
 
 
@@ -75,6 +103,7 @@ class Drill:
 
 
 def _fault(fid: str, table: dict[str, Any], where: str) -> FaultSpec:
+    _known_keys(table, _FAULT_KEYS | FAULT_PARAMS, f"{where} [faults.{fid}]")
     missing = {"detector", "threshold", "severity", "cue"} - set(table)
     if missing:
         raise HingeError(f"{where}: fault {fid!r} lacks {', '.join(sorted(missing))}")
@@ -90,6 +119,11 @@ def _fault(fid: str, table: dict[str, Any], where: str) -> FaultSpec:
 
 def parse_drill(data: dict[str, Any], common: dict[str, Any], where: str) -> Drill:
     """Build a :class:`Drill` from a parsed drill file."""
+    _known_keys(data, _DRILL_KEYS, where)
+    _known_keys(data.get("recognition", {}), RECOGNITION_KEYS, f"{where} [recognition]")
+    _known_keys(data.get("full_range", {}), _FULL_RANGE_KEYS, f"{where} [full_range]")
+    for lm in data.get("full_range", {}).get("landmarks", []):
+        _known_keys(lm, _LANDMARK_KEYS, f"{where} [full_range] landmarks")
     try:
         faults: dict[str, FaultSpec] = {}
         for fid in data.get("common_faults", []):

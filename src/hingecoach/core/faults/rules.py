@@ -16,6 +16,7 @@ import numpy as np
 from scipy.ndimage import minimum_filter1d
 
 from hingecoach.core.drills import FaultSpec
+from hingecoach.core.numeric import nanmedian
 from hingecoach.core.reps.counter import Rep
 from hingecoach.core.reps.engine import TrackFeatures
 from hingecoach.core.reps.metrics import set_knee_deg
@@ -98,8 +99,6 @@ def _finding(spec: FaultSpec, ctx: RepContext, value: float, frames: tuple[int, 
                    severity=spec.severity, detail=detail)
 
 
-def _median(a: np.ndarray) -> float:
-    return float(np.nanmedian(a)) if np.isfinite(a).any() else math.nan
 
 
 def _rise_over_start(ctx: RepContext, spec: FaultSpec, series: np.ndarray,
@@ -108,7 +107,7 @@ def _rise_over_start(ctx: RepContext, spec: FaultSpec, series: np.ndarray,
     (median of the first 0.15 s); a finding when the largest rise passes the threshold."""
     if not np.isfinite(series).any():
         return None
-    rise = series - _median(series[: max(2, int(0.15 * ctx.fps))])
+    rise = series - nanmedian(series[: max(2, int(0.15 * ctx.fps))])
     worst = float(np.nanmax(rise))
     if not math.isfinite(worst) or worst <= spec.threshold:
         return None
@@ -121,7 +120,7 @@ def knee_hip_ratio(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Squatted hinge: knee flexion at the bottom over the rep's peak hip flexion."""
     f = ctx.tf.features
     w = ctx.window(ctx.rep.bottom)
-    knee = _median(f.knee_flexion_deg[w])
+    knee = nanmedian(f.knee_flexion_deg[w])
     hip = float(np.nanmax(f.hip_flexion_deg[ctx.whole()])) if np.isfinite(f.hip_flexion_deg[ctx.whole()]).any() else math.nan
     if not (math.isfinite(knee) and math.isfinite(hip)) or hip < 20.0:
         return None
@@ -191,7 +190,7 @@ def lockout_lean_back(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     i = ctx.lockout_index()
     w = ctx.around(i)
     series = getattr(ctx.tf.features, str(spec.params.get("angle", "hip_flexion_deg")))
-    value = _median(series[w])
+    value = nanmedian(series[w])
     if not math.isfinite(value):
         return None
     # Against the lifter's own stand before the set, where it reads behind vertical: a body (or
@@ -213,14 +212,14 @@ def _standing_before_set(ctx: RepContext, series: np.ndarray, seconds: float) ->
     if first is None or not first.started_in_clip or n < 1 or first.start < n:
         return math.nan
     before = series[first.start - n: first.start]
-    return _median(before) if np.isfinite(before).sum() >= n // 2 else math.nan
+    return nanmedian(before) if np.isfinite(before).sum() >= n // 2 else math.nan
 
 
 @register_detector("lockout_incomplete")
 def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """The rep ended short of full hip extension."""
     i = ctx.lockout_index()
-    hip = _median(ctx.tf.features.hip_flexion_deg[ctx.around(i, 0.05)])
+    hip = nanmedian(ctx.tf.features.hip_flexion_deg[ctx.around(i, 0.05)])
     if not math.isfinite(hip) or hip <= spec.threshold:
         return None
     return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"))
@@ -245,7 +244,7 @@ def knee_rebend(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     knee = ctx.tf.features.knee_flexion_deg
     held = int(round(float(spec.params.get("sustain_s", 0.2)) * ctx.fps))
     s, b, e = ctx.rep.start, ctx.rep.bottom, ctx.rep.end
-    start = _median(knee[s: s + max(2, int(0.15 * ctx.fps))])
+    start = nanmedian(knee[s: s + max(2, int(0.15 * ctx.fps))])
     descent = _sustained_peak(knee[s: b + 1] - start, held)
     ascent = knee[b: e + 1] - start
     rise = _sustained_peak(ascent, held)
@@ -302,7 +301,7 @@ def wrist_above_knee(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Range short of the shins: at the bottom the hands are still above the knees."""
     j = ctx.tf.joints
     w = ctx.window(ctx.rep.bottom)
-    gap = _median(j["knee"][w, 1] - j["wrist"][w, 1]) / ctx.tf.refs.leg_px
+    gap = nanmedian(j["knee"][w, 1] - j["wrist"][w, 1]) / ctx.tf.refs.leg_px
     if not math.isfinite(gap) or gap <= spec.threshold:
         return None
     return _finding(spec, ctx, gap, (w.start, w.stop - 1), ("wrist", "knee"))

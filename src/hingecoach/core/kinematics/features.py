@@ -65,7 +65,7 @@ class Features:
 
 def frame_features(joints: dict[str, np.ndarray], facing: float | np.ndarray, refs: References,
                    depth_from_tilt: bool = False,
-                   plausible: dict[str, list[float]] | None = None,
+                   plausible: dict[str, tuple[float, float]] | None = None,
                    contact_band_leg: float = 0.0) -> Features:
     """Compute features from mid-joints (:func:`hingecoach.core.kinematics.angles.mid_joints`).
 

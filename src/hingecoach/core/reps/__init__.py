@@ -1,0 +1,2 @@
+"""Reps: the frame-by-frame rep state machine, the engine that feeds it (offline and live), and
+per-rep metrics."""

@@ -19,28 +19,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
-
-@dataclass(frozen=True)
-class RepParams:
-    """Rep engine settings (see ``core/settings/analysis.toml`` for units and reasons)."""
-
-    hysteresis_deg: float
-    min_range_deg: float
-    completion_fraction: float
-    top_tolerance_deg: float
-    settle_tolerance_deg: float
-    min_rep_s: float
-    max_rep_s: float
-    min_phase_s: float
-    max_lost_s: float
-    despike_s: float
-
-    @classmethod
-    def from_settings(cls, reps: dict[str, Any]) -> RepParams:
-        """Build from the ``[reps]`` table of the analysis settings."""
-        return cls(**{k: float(reps[k]) for k in cls.__dataclass_fields__})
+from hingecoach.core.settings import RepSettings
 
 
 @dataclass
@@ -70,7 +50,7 @@ class RepEvent:
 class RepCounter:
     """Online rep state machine. Call :meth:`update` per frame, then :meth:`finish`."""
 
-    params: RepParams
+    params: RepSettings
     fps: float
     #: Optional calibration: the lifter's standing depth, when known in advance (offline, the
     #: clip's low percentile). Live, it is learned from the first confirmed top.

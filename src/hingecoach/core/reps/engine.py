@@ -35,10 +35,10 @@ from hingecoach.core.kinematics.angles import (
     width_ratio,
 )
 from hingecoach.core.kinematics.features import FEATURES, Features, References, frame_features
-from hingecoach.core.reps.counter import Rep, RepCounter, RepEvent, RepParams
+from hingecoach.core.reps.counter import Rep, RepCounter, RepEvent
 from hingecoach.core.reps.metrics import rep_metrics
 from hingecoach.core.results import Analysis, RepResult
-from hingecoach.core.settings import Settings, load_settings
+from hingecoach.core.settings import RepSettings, Settings, load_settings
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.core.track.skeletons import JOINTS
 from hingecoach.errors import HingeError
@@ -106,7 +106,7 @@ def body_references(joints: dict[str, np.ndarray], percentile: float) -> Referen
     return References(trunk_px=trunk, leg_px=leg)
 
 
-def run_reps(depth: np.ndarray, fps: float, params: RepParams) -> list[Rep]:
+def run_reps(depth: np.ndarray, fps: float, params: RepSettings) -> list[Rep]:
     """Feed a depth series to a fresh rep counter, frame by frame; return the reps.
 
     Offline, the whole clip is known, so the counter is calibrated with the lifter's standing
@@ -130,43 +130,43 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     std = track.standardized()
     if std.n_frames == 0:
         raise HingeError("no frames to analyse")
-    min_conf = float(settings.pose["min_confidence"])
+    min_conf = float(settings.pose.min_confidence)
     # A person is found when a shoulder, a hip and a knee (either side) are seen.
     seen = std.confidence[:, _CORE] >= min_conf
     person = (seen[:, 0] | seen[:, 1]) & (seen[:, 2] | seen[:, 3]) & (seen[:, 4] | seen[:, 5])
     if not person.any():
         raise HingeError("no person found in the video")
     t = mask_low_confidence(std, min_conf)
-    t = fill_gaps(t, float(settings.smoothing["max_gap_s"]))
-    t = smooth(t, float(settings.smoothing["cutoff_hz"]), int(settings.smoothing["butterworth_order"]))
+    t = fill_gaps(t, float(settings.smoothing.max_gap_s))
+    t = smooth(t, float(settings.smoothing.cutoff_hz), int(settings.smoothing.butterworth_order))
     joints = mid_joints(t.xy, std.confidence, min_conf)
-    pct = float(settings.scale["reference_percentile"])
+    pct = float(settings.scale.reference_percentile)
     refs = body_references(joints, pct)
     facing, _agree = overall_facing(t, joints)
     # A lifter who turns round (between sets, or in a demo edited from several sides) faces
     # the other way for a while: those frames get their own facing, so the angles keep their signs.
-    facing_frames = facing_by_frame(joints, facing, t.fps, float(settings.view["turn_tip_deg"]),
-                                    float(settings.view["turn_min_s"]))
+    facing_frames = facing_by_frame(joints, facing, t.fps, float(settings.view.turn_tip_deg),
+                                    float(settings.view.turn_min_s))
     ratio = width_ratio(t, joints, pct)
-    view, view_conf = classify_view(ratio, float(settings.view["side_max_width_ratio"]),
-                                    float(settings.view["front_min_width_ratio"]))
-    band = float(settings.scale["bar_contact_band_leg"])
-    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible, contact_band_leg=band)
+    view, view_conf = classify_view(ratio, float(settings.view.side_max_width_ratio),
+                                    float(settings.view.front_min_width_ratio))
+    band = float(settings.scale.bar_contact_band_leg)
+    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible.ranges(), contact_band_leg=band)
     # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
     # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
     hip_range = _spread(feats.hip_flexion_deg)
     tilt_range = _spread(feats.trunk_tilt_deg)
     if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
-        feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible,
+        feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible.ranges(),
                                contact_band_leg=band)
     else:
         # A clip seen from the side that cuts to a front view for a while: there the hip angle
         # hides the hinge, so the rep signal is the trunk tilt on those frames.
-        front = front_frames(t, joints, pct, float(settings.view["front_min_width_ratio"]),
-                             float(settings.view["front_run_s"]))
+        front = front_frames(t, joints, pct, float(settings.view.front_min_width_ratio),
+                             float(settings.view.front_run_s))
         if front.any():
             feats = replace(feats, depth_deg=np.where(front, feats.trunk_tilt_deg, feats.depth_deg))
-    reps = run_reps(feats.depth_deg, t.fps, RepParams.from_settings(settings.reps))
+    reps = run_reps(feats.depth_deg, t.fps, settings.reps)
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person,
                          facing_frames=facing_frames)
@@ -280,9 +280,9 @@ class HingeEngine:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self._min_conf = float(s.pose["min_confidence"])
-        self._smoother = CausalSmoother(self.fps, float(s.smoothing["causal_cutoff_hz"]))
-        self.counter = RepCounter(params=RepParams.from_settings(s.reps), fps=self.fps)
+        self._min_conf = float(s.pose.min_confidence)
+        self._smoother = CausalSmoother(self.fps, float(s.smoothing.causal_cutoff_hz))
+        self.counter = RepCounter(params=s.reps, fps=self.fps)
         self._trunk_ref = 0.0
         self._leg_ref = 0.0
         self._facing_votes = 0.0
@@ -314,8 +314,8 @@ class HingeEngine:
         if math.isfinite(foot):
             self._facing_votes += float(np.sign(foot))
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
-        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible,
-                               contact_band_leg=float(self.settings.scale["bar_contact_band_leg"]))
+        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible.ranges(),
+                               contact_band_leg=float(self.settings.scale.bar_contact_band_leg))
         row = {name: float(getattr(feats, name)) for name in FEATURES}
         if len(self._window) == self._window.maxlen:
             self._first_in_window += 1

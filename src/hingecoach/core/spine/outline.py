@@ -21,7 +21,7 @@ spinal flexion relative to the same lifter standing, scaled by :data:`FLEXION_GA
 on the synthetic athlete, ``hinge back calibrate``, see ``docs/back.md``).
 
 The fitted numbers live in ``core/settings/analysis.toml`` (``[spine]``), each with its unit and
-the reason for its value.
+the reason for its value; the module names below are read from there.
 """
 
 from __future__ import annotations
@@ -35,55 +35,26 @@ import numpy as np
 
 from hingecoach.core.kinematics.angles import trunk_axis_tilt_deg
 from hingecoach.core.reps.engine import TrackFeatures
+from hingecoach.core.settings import load_settings
 
+_SPINE = load_settings().spine
 #: Stations per edge, evenly spaced from the hip midpoint (t=0) to the shoulder midpoint (t=1).
-N_STATIONS = 21
-#: How far to march out from the trunk line looking for the mask's edge (fraction of the
-#: hip–shoulder distance): beyond a heavy lifter's buttocks and belly, short of the arms' reach.
-MARCH_TRUNK = 0.8
-#: Mask value taken as the person's edge (MediaPipe's mask is a probability).
-MASK_EDGE = 0.5
-#: Station ranges (t) of the three pieces of the dorsal edge whose directions are compared:
-#: lower back (above the buttocks), middle, upper back (up to the shoulder blades). Below
-#: t=0.1 the edge is the buttocks; above 0.95 the shoulder and neck.
-LOWER_T = (0.10, 0.40)
-MIDDLE_T = (0.40, 0.70)
-UPPER_T = (0.70, 0.95)
-#: Station range (t) of the whole dorsal outline whose bend is the estimate: above the buttocks
-#: (t < 0.1) and below the shoulder and neck (t > 0.9).
-OUTLINE_T = (0.10, 0.90)
-#: Degrees of spinal flexion per degree of change (bottom against standing) of the outline's
-#: bend. The bend is geometric (the turn of a parabola fitted to the outline from its lower to
-#: its upper end), so a gain of 1 reads a back that curves as one arc; the spine's own flexion
-#: is spread unevenly and partly hidden under the buttocks and shoulder blades. Fitted on the
-#: synthetic athlete's side views (``hinge back calibrate``; docs/back.md).
-FLEXION_GAIN = 1.2
-#: Change of the outline's bend (degrees) at the bottom of a hinge with a neutral spine: folding
-#: at the hips alone reshapes the outline a little (the buttocks and the shoulder blades). Fitted
-#: with FLEXION_GAIN.
-NEUTRAL_CHANGE_DEG = 6.5
-#: The scale when the reference is a neutral set of the same lifter (:func:`neutral_reference`,
-#: bottom against bottom): fitted through zero on the graded set's side views, each clip's 0° rep
-#: as the reference for its other four (20 reps: fit 1.447; mean absolute error 2.7°, at ±30°
-#: cameras 8.0° (+30, reads high) and 2.6° (−30); docs/back.md).
-NEUTRAL_SET_GAIN = 1.45
-#: Frames near the lifter's most upright trunk serve as the standing profile: trunk tilt within
-#: this share of the clip's tilt range above its 5th percentile.
-STANDING_SHARE = 0.08
-#: Fewer standing frames than this and there is no reliable standing profile to compare with.
-MIN_STANDING_FRAMES = 5
-#: A whole human spine flexes about 80–90° at most: an estimate beyond this is a failed outline
-#: (a wrong edge, an object in the mask), never a reading.
-PLAUSIBLE_MAX_DEG = 90.0
-#: Half-width of the window around the bottom of a rep where the estimate is read (seconds).
-BOTTOM_HALF_S = 0.15
-#: A back "held neutral" at the bottom of a rep: the flexion estimate at most this (degrees)
-#: — a back a coach lets pass (docs/back.md); between it and the ``rounded_back`` threshold
-#: the back is neither praised nor faulted. A drill's rule may set ``neutral_max_deg``.
-NEUTRAL_HELD_DEG = 10.0
-#: The least confidence a note needs to be recorded (as a finding needs in ``detect_faults``);
-#: a drill's rule may set ``min_confidence``.
-NOTE_MIN_CONFIDENCE = 0.3
+N_STATIONS = _SPINE.n_stations
+#: Station ranges (t) of the lower, middle and upper pieces of the dorsal edge, and of the whole
+#: outline whose bend is the estimate.
+LOWER_T, MIDDLE_T, UPPER_T, OUTLINE_T = _SPINE.lower_t, _SPINE.middle_t, _SPINE.upper_t, _SPINE.outline_t
+#: Flexion per degree of outline-bend change against standing, and the change a neutral hinge shows.
+FLEXION_GAIN, NEUTRAL_CHANGE_DEG = _SPINE.flexion_gain, _SPINE.neutral_change_deg
+#: The scale against a neutral set of the same lifter (bottom against bottom, no offset).
+NEUTRAL_SET_GAIN = _SPINE.neutral_set_gain
+STANDING_SHARE, MIN_STANDING_FRAMES = _SPINE.standing_share, _SPINE.min_standing_frames
+PLAUSIBLE_MAX_DEG = _SPINE.plausible_max_deg
+#: Half-width (s) of the window around the bottom of a rep where the estimate is read.
+BOTTOM_HALF_S = _SPINE.bottom_half_s
+#: A back "held neutral" at the bottom (degrees), and the least confidence a note needs.
+NEUTRAL_HELD_DEG, NOTE_MIN_CONFIDENCE = _SPINE.neutral_held_deg, _SPINE.note_min_confidence
+#: Confidence factors of the view, and the shoulder separation past which a trunk is turned.
+VIEW_FACTOR, TURNED_APART = _SPINE.view_factor, _SPINE.turned_apart
 
 
 
@@ -325,15 +296,6 @@ class BackReading:
     reasons: tuple[str, ...]
 
 
-#: Confidence factors. Each is a judgement, not a fit: how much a measurement with this
-#: problem is still worth. Oblique views foreshorten the back; a front view hides it.
-VIEW_FACTOR = {"side": 1.0, "oblique": 0.5, "front": 0.1}
-#: A trunk square to the camera shows its two shoulders on top of each other; turned by ~15° or
-#: more they stand apart by more than this share of the trunk's length, and the outline takes in
-#: part of the shoulder blade or chest (on the synthetic athlete a camera 30° behind the shoulder
-#: reads a neutral back ~35° rounder). The engine still calls such views "side", so the
-#: confidence falls as (this / apart)²: ×0.25 at twice the separation.
-TURNED_APART = 0.10
 
 
 def read_back(bp: BackProfile, frames: slice, view: str) -> BackReading:

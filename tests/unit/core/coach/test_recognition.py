@@ -118,12 +118,12 @@ def test_output_shape_is_unchanged():
     ("hand_depth_shank", 0.15),
 ])
 def test_each_feature_is_scored_on_the_scale_of_its_unit(key, scale):
-    assert feature_scale(key, load_settings().recognition["scale"]) == scale
+    assert feature_scale(key, load_settings().recognition.scale) == scale
 
 
 def test_a_feature_of_an_unknown_unit_is_an_error_that_lists_the_units():
     with pytest.raises(HingeError, match="deg"):
-        feature_scale("hip_width_cm", load_settings().recognition["scale"])
+        feature_scale("hip_width_cm", load_settings().recognition.scale)
 
 
 def test_a_feature_may_have_its_own_scale():

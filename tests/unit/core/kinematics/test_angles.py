@@ -118,7 +118,7 @@ def test_lean_back_at_lockout_does_not_flip_the_facing(yaw):
     _, tf = analyze_track(track)
     assert tf.facing == (1 if yaw == 0.0 else -1)
     view = load_settings().view
-    assert (facing_by_frame(tf.joints, tf.facing, tf.track.fps, view["turn_tip_deg"], view["turn_min_s"])
+    assert (facing_by_frame(tf.joints, tf.facing, tf.track.fps, view.turn_tip_deg, view.turn_min_s)
             == tf.facing).all()
 
 
@@ -138,7 +138,7 @@ def test_a_lifter_who_turns_round_keeps_the_signs_of_the_angles():
     both = _one_after_the_other(right, fake_hinge_track(move, yaw_deg=180.0))
     analysis, tf = analyze_track(both)
     view = load_settings().view
-    facing = facing_by_frame(tf.joints, tf.facing, tf.track.fps, view["turn_tip_deg"], view["turn_min_s"])
+    facing = facing_by_frame(tf.joints, tf.facing, tf.track.fps, view.turn_tip_deg, view.turn_min_s)
     assert (facing[: n - 30] == 1).all() and (facing[n + 30:] == -1).all()
     assert len(analysis.reps) == 4
     assert all(80.0 < r.metrics["hip_flexion_peak_deg"] < 95.0 for r in analysis.reps)
@@ -174,5 +174,5 @@ def test_a_side_clip_that_cuts_to_the_front_counts_the_front_reps_too():
     analysis, tf = analyze_track(both)
     assert tf.view != "front" and len(tf_side.reps) == 2 and len(tf_front_only.reps) == 2
     assert len(analysis.reps) == 4
-    frames = front_frames(tf.track, tf.joints, 95.0, view["front_min_width_ratio"], view["front_run_s"])
+    frames = front_frames(tf.track, tf.joints, 95.0, view.front_min_width_ratio, view.front_run_s)
     assert not frames[: n - 30].any() and frames[n + 30: 2 * n - 30].all()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hingecoach.core.reps.counter import RepParams
 from hingecoach.core.reps.engine import HingeEngine, analyze_track, run_reps
 from hingecoach.core.settings import load_settings
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
 
-PARAMS = RepParams.from_settings(load_settings().reps)
+PARAMS = load_settings().reps
 
 
 def _count(mv, **kw):
