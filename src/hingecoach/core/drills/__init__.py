@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hingecoach.core.tables import check_keys
 from hingecoach.errors import HingeError
 
 _FAULT_KEYS = {"detector", "threshold", "unit", "severity", "views", "cue", "why"}
@@ -38,15 +39,6 @@ _DRILL_KEYS = frozenset({"id", "name", "pattern", "posture", "purpose", "setup",
                          "recognition", "faults", "common_faults", "equipment", "ladder_order"})
 _FULL_RANGE_KEYS = frozenset({"hip_flexion_deg", "landmarks"})
 _LANDMARK_KEYS = frozenset({"hip_flexion_deg", "text"})
-
-
-def _known_keys(table: Any, known: frozenset[str] | set[str], where: str) -> None:
-    """A one-line error for the first key of ``table`` that ``known`` lacks (a typo)."""
-    if not isinstance(table, dict):
-        raise HingeError(f"{where}: expected a table, got {table!r}")
-    unknown = sorted(set(table) - set(known))
-    if unknown:
-        raise HingeError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
 SEVERITY_ORDER = {"safety": 0, "form": 1, "minor": 2}
 
 
@@ -63,14 +55,6 @@ class FaultSpec:
     why: str
     views: tuple[str, ...] = ("side",)
     params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Landmark:
-    """A depth a lifter understands ("stop with the bar just below the knees")."""
-
-    hip_flexion_deg: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -102,8 +86,16 @@ class Drill:
         return chosen
 
 
+@dataclass(frozen=True)
+class Landmark:
+    """A depth a lifter understands ("stop with the bar just below the knees")."""
+
+    hip_flexion_deg: float
+    text: str
+
+
 def _fault(fid: str, table: dict[str, Any], where: str) -> FaultSpec:
-    _known_keys(table, _FAULT_KEYS | FAULT_PARAMS, f"{where} [faults.{fid}]")
+    check_keys(table, _FAULT_KEYS | FAULT_PARAMS, f"{where} [faults.{fid}]")
     missing = {"detector", "threshold", "severity", "cue"} - set(table)
     if missing:
         raise HingeError(f"{where}: fault {fid!r} lacks {', '.join(sorted(missing))}")
@@ -119,11 +111,11 @@ def _fault(fid: str, table: dict[str, Any], where: str) -> FaultSpec:
 
 def parse_drill(data: dict[str, Any], common: dict[str, Any], where: str) -> Drill:
     """Build a :class:`Drill` from a parsed drill file."""
-    _known_keys(data, _DRILL_KEYS, where)
-    _known_keys(data.get("recognition", {}), RECOGNITION_KEYS, f"{where} [recognition]")
-    _known_keys(data.get("full_range", {}), _FULL_RANGE_KEYS, f"{where} [full_range]")
+    check_keys(data, _DRILL_KEYS, where)
+    check_keys(data.get("recognition", {}), RECOGNITION_KEYS, f"{where} [recognition]")
+    check_keys(data.get("full_range", {}), _FULL_RANGE_KEYS, f"{where} [full_range]")
     for lm in data.get("full_range", {}).get("landmarks", []):
-        _known_keys(lm, _LANDMARK_KEYS, f"{where} [full_range] landmarks")
+        check_keys(lm, _LANDMARK_KEYS, f"{where} [full_range] landmarks")
     try:
         faults: dict[str, FaultSpec] = {}
         for fid in data.get("common_faults", []):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from hingecoach.core.drills import FaultSpec
-from hingecoach.core.faults.rules import NotMeasured, RepContext, register_detector
+from hingecoach.core.faults.detectors import NotMeasured, RepContext, register_detector
 from hingecoach.core.results import Finding
 from hingecoach.core.spine.outline import (
     BOTTOM_HALF_S,

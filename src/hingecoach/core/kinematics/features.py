@@ -29,6 +29,7 @@ class References:
     """Lengths of the lifter's own body that normalise positions (pixels)."""
 
     trunk_px: float
+    #: hip→knee + knee→ankle (2D), the unit of every ``_leg`` position.
     leg_px: float
 
 

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hingecoach.core.tables import check_keys
 from hingecoach.errors import HingeError
 
 PACKAGED = "hingecoach/core/settings/analysis.toml"
@@ -27,11 +28,15 @@ PACKAGED = "hingecoach/core/settings/analysis.toml"
 
 @dataclass(frozen=True)
 class PoseSettings:
+    """Which keypoints count as seen."""
+
     min_confidence: float
 
 
 @dataclass(frozen=True)
 class SmoothingSettings:
+    """Gap filling and the Butterworth filters (offline zero-phase, live causal)."""
+
     butterworth_order: int
     cutoff_hz: float
     max_gap_s: float
@@ -40,6 +45,8 @@ class SmoothingSettings:
 
 @dataclass(frozen=True)
 class ViewSettings:
+    """Side, oblique or front, and a lifter who turns round."""
+
     side_max_width_ratio: float
     front_min_width_ratio: float
     turn_tip_deg: float
@@ -65,6 +72,10 @@ class RepSettings:
 
 @dataclass(frozen=True)
 class ScaleSettings:
+    """Reference lengths of the lifter's own body (a segment's length: this percentile of its 2D
+    length over the clip), and the band (leg lengths) around the hands' height where the hands'
+    gap from the legs is measured."""
+
     reference_percentile: float
     bar_contact_band_leg: float
 
@@ -84,6 +95,8 @@ class PlausibleSettings:
 
 @dataclass(frozen=True)
 class RecognitionSettings:
+    """Posture, hand position and where the set-up knee is read, for drill recognition."""
+
     posture_level_trunk_deg: float
     posture_bent_knee_deg: float
     hands_behind_legs_leg: float
@@ -102,6 +115,8 @@ class RecognitionSettings:
 
 @dataclass(frozen=True)
 class CoachingSettings:
+    """Range scaling: shorten the range where position was lost, reintroduce it when clean."""
+
     range_margin_deg: float
     reintroduce_step_deg: float
     min_range_deg: float
@@ -111,6 +126,8 @@ class CoachingSettings:
 class SpineSettings:
     """The back silhouette's geometry and fitted constants (:mod:`hingecoach.core.spine.outline`)."""
 
+    #: Confidence factor per view (side, oblique, front).
+    view_factor: dict[str, float]
     n_stations: int
     march_trunk: float
     mask_edge: float
@@ -128,7 +145,6 @@ class SpineSettings:
     neutral_held_deg: float
     note_min_confidence: float
     turned_apart: float
-    view_factor: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -178,16 +194,9 @@ def build(cls: type[Any], table: Any, where: str) -> Any:
 
     ``where`` names the file and the table for the error message (``analysis.toml [reps]``).
     """
-    if not isinstance(table, dict):
-        raise HingeError(f"{where}: expected a table, got {table!r}")
-    hints = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls) if f.init and f.name != "source"}
-    unknown = sorted(set(table) - fields)
-    if unknown:
-        raise HingeError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(fields))})")
-    missing = sorted(fields - set(table))
-    if missing:
-        raise HingeError(f"{where}: missing key {missing[0]!r}")
+    check_keys(table, fields, where, required=fields)
+    hints = typing.get_type_hints(cls)
     values = {}
     for name in fields:
         kind = hints[name]
@@ -200,14 +209,9 @@ def build(cls: type[Any], table: Any, where: str) -> Any:
 
 def parse_settings(data: dict[str, Any], where: str) -> Settings:
     """Settings from a parsed ``analysis.toml`` (``where``: the file, for messages)."""
-    hints = typing.get_type_hints(Settings)
     tables = {f.name for f in dataclasses.fields(Settings) if f.name != "source"}
-    unknown = sorted(set(data) - tables)
-    if unknown:
-        raise HingeError(f"{where}: unknown table [{unknown[0]}] (known: {', '.join(sorted(tables))})")
-    missing = sorted(tables - set(data))
-    if missing:
-        raise HingeError(f"{where}: missing table [{missing[0]}]")
+    check_keys(data, tables, where, required=tables, kind="table")
+    hints = typing.get_type_hints(Settings)
     return Settings(**{name: build(hints[name], data[name], f"{where} [{name}]") for name in tables}, source=where)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hingecoach.core.coach.coaching import agreed_findings, coach_analysis, drill_rivals
 from hingecoach.core.drills import get_drill, ladder, load_drills, parse_drill
-from hingecoach.core.faults.rules import RepContext, detect_faults
+from hingecoach.core.faults.detectors import RepContext, detect_faults
 from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement, quadruped_movement
 from hingecoach.core.track.skeletons import JOINTS

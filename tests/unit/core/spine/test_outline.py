@@ -18,8 +18,8 @@ from fakes import MASK_SIZE as SIZE
 from fakes import track_with_back, trunk_mask
 
 from hingecoach.core.drills import get_drill
+from hingecoach.core.faults.detectors import DETECTORS, RepContext, detect_faults
 from hingecoach.core.faults.rounded_back import experimental_notes
-from hingecoach.core.faults.rules import DETECTORS, RepContext, detect_faults
 from hingecoach.core.reps.engine import track_features
 from hingecoach.core.spine.outline import (
     FLEXION_GAIN,
