@@ -17,8 +17,11 @@ from rich.console import Console
 from hingecoach import __version__
 from hingecoach.errors import HingeError
 
+#: What every command's exit status means (shown under ``hinge --help``).
+EXIT_CODES = ("Exit codes: 0 done; 1 internal error (a bug: HINGE_DEBUG=1 shows the traceback); "
+              "2 bad input or usage (the one-line error says which file, field or option); 130 interrupted.")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="hingecoach: learn the hip hinge from a video of yourself.")
+                  help="hingecoach: learn the hip hinge from a video of yourself.", epilog=EXIT_CODES)
 err = Console(stderr=True)
 out = Console()
 

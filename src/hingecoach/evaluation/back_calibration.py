@@ -146,7 +146,12 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
 
 def calibration_report(gt_dirs: Sequence[Path], cache: Path | None, rows: bool = False) -> dict[str, Any]:
     """The calibration summary over all rendered reps and per drill (and every rep with ``rows``)."""
+    missing = [str(d) for d in gt_dirs if not Path(d).is_dir()]
+    if missing:
+        raise HingeError(f"{missing[0]}: no such folder of rendered clips")
     found = calibration_rows(gt_dirs, cache)
+    if not found:
+        raise HingeError(f"no rendered rep with a ground truth (*.gt.json beside its clip) under {', '.join(map(str, gt_dirs))}")
     doc: dict[str, Any] = {"summary": calibration_summary(found),
                            "by_drill": {d: calibration_summary([r for r in found if r["drill"] == d])
                                         for d in sorted({r["drill"] for r in found})}}
