@@ -73,7 +73,8 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected: one line, no traceback
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click usage errors
-            err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
+            if exc.format_message():  # empty after "no arguments: here is the help"
+                err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
             sys.exit(int(exc.exit_code))
         if os.environ.get("HINGE_DEBUG"):
             raise

@@ -68,8 +68,13 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _json_text(data: Any) -> str:
+    """Strict JSON: a non-finite number (NaN, ±inf) is written as null, never as NaN/Infinity."""
+    return json.dumps(store.json_safe(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
+
+
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    typer.echo(_json_text(data))
 
 
 def _console() -> Console:
@@ -198,73 +203,27 @@ def log_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Log a session by hand, or from analysis.json files, and show the decision it leads to."""
-    rules = load_rules()
     performed_at = _parse_date(date)
     if range_deg is not None and full_range:
         raise HingeError("give --range-deg or --full-range, not both")
-    limit: float | None | str = (
-        None if full_range else range_deg if range_deg is not None else store.repository.PLAN
+    faults = tuple(_parse_fault(f) for f in fault or [])
+    request = store.LogRequest(
+        drill=drill,
+        exercise=exercise,
+        sets=sets,
+        reps=reps,
+        clean=clean,
+        load_kg=load,
+        range_limit_deg=None if full_range else range_deg if range_deg is not None else store.repository.PLAN,
+        confidence=confidence,
+        rpe=rpe,
+        faults=faults,
+        notes=notes,
+        performed_at=performed_at,
+        analysis_files=tuple(from_ or ()),
     )
-    faults = [_parse_fault(f) for f in fault or []]
-    new_sets: list[store.NewSet] = []
-    if from_:
-        if reps is not None or clean is not None or exercise is not None:
-            raise HingeError(
-                "--from takes the reps from the analysis; leave out --reps, --clean and --exercise"
-            )
-        for path in from_:
-            parsed = store.read_analysis_file(path)
-            drill_id = drill or parsed.drill
-            if drill_id is None:
-                raise HingeError(f"{path}: the analysis does not say which drill this was; add --drill")
-            if not parsed.reps:
-                raise HingeError(f"{path}: the analysis found no reps; nothing to log")
-            new_sets.append(
-                store.NewSet(
-                    drill=drill_id,
-                    reps=len(parsed.reps),
-                    clean_reps=parsed.clean_reps,
-                    load_kg=load,
-                    range_limit_deg=limit,  # type: ignore[arg-type]
-                    confidence=confidence,
-                    rpe=rpe,
-                    faults=faults,
-                    analysis=parsed,
-                )
-            )
-        source = "analysis"
-    else:
-        if reps is None:
-            raise HingeError("give --reps (and --clean), or --from analysis.json")
-        drill_id = None if exercise else drill or store.today(db, athlete)[1].drill
-        if drill_id is not None:
-            rules.drill(drill_id)
-            if clean is None:
-                raise HingeError("say how many reps were clean with --clean N (it drives the progression)")
-        if clean is not None and clean > sets * reps:
-            raise HingeError(f"--clean {clean} is more than the {sets * reps} reps logged")
-        remaining = clean
-        for i in range(sets):
-            set_clean = None if remaining is None else min(reps, remaining)
-            if remaining is not None and set_clean is not None:
-                remaining -= set_clean
-            new_sets.append(
-                store.NewSet(
-                    drill=drill_id,
-                    exercise=exercise,
-                    reps=reps,
-                    clean_reps=set_clean,
-                    load_kg=load,
-                    range_limit_deg=limit,  # type: ignore[arg-type]
-                    confidence=confidence,
-                    rpe=rpe,
-                    faults=faults if i == sets - 1 else [],
-                )
-            )
-        source = "manual"
-    result = store.log_session(
-        db, athlete, new_sets, performed_at=performed_at, source=source, notes=notes, rules=rules
-    )
+    logged = store.log_workout(db, athlete, request)
+    result = logged.result
     if as_json:
         _print_json(
             {
@@ -275,16 +234,14 @@ def log_cmd(
             }
         )
         return
-    total = sum(s.reps for s in new_sets)
-    clean_total = sum(s.clean_reps or 0 for s in new_sets)
-    what = rules.drills[new_sets[0].drill].name if new_sets[0].drill else (exercise or "exercise")
-    line = f"logged session {result.session_id} for {result.athlete}: {what}, "
-    line += f"{len(new_sets)} × {new_sets[0].reps}"
-    if new_sets[0].clean_reps is not None and total:
+    total, clean_total = logged.total_reps, logged.clean_reps
+    line = f"logged session {result.session_id} for {result.athlete}: {logged.what}, "
+    line += f"{len(logged.sets)} × {logged.sets[0].reps}"
+    if clean_total is not None and total:
         line += f", {clean_total}/{total} clean ({100 * clean_total / total:.0f}%)"
     typer.echo(line)
     typer.echo(result.decision.explanation)
-    typer.echo(f"next: {rules.drill(result.plan.drill).name} (see `hinge today {result.athlete}`)")
+    typer.echo(f"next: {logged.next_drill_name} (see `hinge today {result.athlete}`)")
 
 
 def history_cmd(
@@ -300,7 +257,9 @@ def history_cmd(
     name, sessions = store.history(db, athlete)
     shown = sessions[-limit:] if limit else sessions
     if chart is not None:
-        draw_history_chart(name, sessions, chart)
+        from hingecoach.report.history import write_history_chart
+
+        write_history_chart(name, sessions, chart)
     if as_json:
         _print_json({"athlete": name, "sessions": shown, "chart": str(chart) if chart else None})
         return
@@ -312,11 +271,11 @@ def history_cmd(
             table.add_row(
                 str(s["id"]) if i == 0 else "",
                 s["performed_at"][:10] if i == 0 else "",
-                st["exercise"],
+                st["exercise"] + (" (accessory)" if st.get("accessory") else ""),
                 str(st["reps"]),
                 "" if st["clean_pct"] is None else f"{st['clean_pct']:.0f}%",
                 ""
-                if not st["drill"]
+                if not st["drill"] or st.get("accessory")
                 else "full"
                 if st["range_limit_deg"] is None
                 else f"{st['range_limit_deg']:.0f}°",
@@ -330,52 +289,6 @@ def history_cmd(
         console.print(f"{s['id']}: {s['decision']['explanation']}")
     if chart is not None:
         typer.echo(f"chart written to {chart}")
-
-
-def draw_history_chart(athlete: str, sessions: list[dict[str, Any]], path: Path) -> None:
-    """Draw clean-rep % per session (coloured by drill) and load, to a PNG at ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rules = load_rules()
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    load_ax = ax.twinx()
-    for drill_id in rules.ladder:
-        xs, ys, loads_x, loads_y = [], [], [], []
-        for n, s in enumerate(sessions, start=1):
-            sets = [st for st in s["sets"] if st["drill"] == drill_id and st["clean_reps"] is not None]
-            if sets:
-                xs.append(n)
-                ys.append(
-                    100.0 * sum(st["clean_reps"] for st in sets) / max(1, sum(st["reps"] for st in sets))
-                )
-            loads = [
-                st["load_kg"] for st in s["sets"] if st["drill"] == drill_id and st["load_kg"] is not None
-            ]
-            if loads:
-                loads_x.append(n)
-                loads_y.append(max(loads))
-        if xs:
-            ax.plot(xs, ys, "o-", label=rules.drills[drill_id].name)
-        if loads_x:
-            load_ax.plot(loads_x, loads_y, "s--", alpha=0.5, label=f"{rules.drills[drill_id].name} load")
-    ax.set_xlabel("session")
-    ax.set_ylabel("clean reps (%)")
-    ax.set_ylim(-5, 105)
-    load_ax.set_ylabel("load (kg)")
-    ax.set_title(f"{athlete}: clean reps and load per session")
-    handles = ax.get_legend_handles_labels()[0] + load_ax.get_legend_handles_labels()[0]
-    if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize="small")
-    fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=100)
-    except OSError as e:
-        raise HingeError(f"cannot write the chart to {path}: {e.strerror or e}") from None
-    finally:
-        plt.close(fig)
 
 
 def export_cmd(
@@ -398,7 +311,7 @@ def export_cmd(
             if who is not None or all_athletes
             else store.export_data(db, _only(db))
         )
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+        text = _json_text(data) + "\n"
     else:
         rows = (
             store.export_rows(db, who)
@@ -445,10 +358,15 @@ def import_cmd(
     if as_json:
         _print_json(result.__dict__)
         return
+    replaced = (
+        f"; {result.workouts_replaced} replaced their earlier import (a corrected export)"
+        if result.workouts_replaced
+        else ""
+    )
     typer.echo(
         f"imported {result.workouts_added} workouts for {result.athlete} "
         f"({result.drill_sets} drill sets, {result.other_sets} sets of other exercises); "
-        f"{result.workouts_skipped} already there"
+        f"{result.workouts_skipped} already there{replaced}"
     )
 
 

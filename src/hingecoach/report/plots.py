@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from hingecoach.core.progression import Rules, load_rules
 from hingecoach.report.annotators import SEVERITY_RGB
 from hingecoach.report.model import ReportModel
 
@@ -204,4 +205,39 @@ def history_png(sessions: list[dict[str, Any]]) -> bytes | None:
     handles = ax.get_legend_handles_labels()
     handles2 = ax2.get_legend_handles_labels()
     ax.legend(handles[0] + handles2[0], handles[1] + handles2[1], loc="lower right", fontsize=8)
+    return _png(fig)
+
+
+def training_log_png(athlete: str, sessions: list[dict[str, Any]], rules: Rules | None = None) -> bytes:
+    """``hinge history --chart``: clean-rep % per session, one line per ladder drill, and the load
+    on a second axis (sessions as :func:`hingecoach.store.history` gives them, oldest first)."""
+    rules = rules or load_rules()
+    fig = Figure(figsize=(9, 4.5))
+    FigureCanvasAgg(fig)  # tight_layout needs the renderer
+    ax = fig.subplots()
+    load_ax = ax.twinx()
+    for drill_id in rules.ladder:
+        xs, ys, loads_x, loads_y = [], [], [], []
+        for n, s in enumerate(sessions, start=1):
+            sets = [st for st in s["sets"] if st["drill"] == drill_id and st["clean_reps"] is not None]
+            if sets:
+                xs.append(n)
+                ys.append(100.0 * sum(st["clean_reps"] for st in sets) / max(1, sum(st["reps"] for st in sets)))
+            loads = [st["load_kg"] for st in s["sets"] if st["drill"] == drill_id and st["load_kg"] is not None]
+            if loads:
+                loads_x.append(n)
+                loads_y.append(max(loads))
+        if xs:
+            ax.plot(xs, ys, "o-", label=rules.drills[drill_id].name)
+        if loads_x:
+            load_ax.plot(loads_x, loads_y, "s--", alpha=0.5, label=f"{rules.drills[drill_id].name} load")
+    ax.set_xlabel("session")
+    ax.set_ylabel("clean reps (%)")
+    ax.set_ylim(-5, 105)
+    load_ax.set_ylabel("load (kg)")
+    ax.set_title(f"{athlete}: clean reps and load per session")
+    handles = ax.get_legend_handles_labels()[0] + load_ax.get_legend_handles_labels()[0]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize="small")
+    fig.tight_layout()
     return _png(fig)

@@ -8,6 +8,7 @@ default file) and runs in its own transaction.
 from hingecoach.io.analysis_json import ParsedAnalysis, parse_analysis, read_analysis_file
 from hingecoach.store.db import default_db_path, dispose_engines, get_engine, resolve_db_url
 from hingecoach.store.imports import ImportedWorkout, read_workout_csv
+from hingecoach.store.logbook import LoggedWorkout, LogRequest, log_workout
 from hingecoach.store.repository import (
     EXPORT_COLUMNS,
     AthleteInfo,
@@ -27,6 +28,7 @@ from hingecoach.store.repository import (
     log_session,
     today,
 )
+from hingecoach.store.values import json_safe
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -34,7 +36,9 @@ __all__ = [
     "BackReferenceSet",
     "ImportResult",
     "ImportedWorkout",
+    "LogRequest",
     "LogResult",
+    "LoggedWorkout",
     "NewSet",
     "ParsedAnalysis",
     "add_athlete",
@@ -47,9 +51,11 @@ __all__ = [
     "get_engine",
     "history",
     "import_workouts",
+    "json_safe",
     "list_athletes",
     "log_analysis",
     "log_session",
+    "log_workout",
     "parse_analysis",
     "read_analysis_file",
     "read_workout_csv",

@@ -5,12 +5,23 @@ Exercise names that mean a ladder drill (``aliases`` in the progression rules, e
 Deadlift (Barbell)" → ``romanian_deadlift``) are mapped to it; every other exercise is kept as
 it was named. Loads are converted to kg. Imported sets have no clean-rep count, so they are
 history only: they never move the progression.
+
+A value that cannot be a training fact (``inf``, ``nan``, ``1e309``, a negative weight, an RPE
+outside 1-10, more than :data:`~hingecoach.store.values.MAX_REPS` reps) refuses the whole file
+with one line naming the file, the line and the column: nothing of it is stored.
+
+A workout is known by its app, start time and title (``external_ref``) and by what it holds
+(:attr:`ImportedWorkout.content_sha256`): the same workout again is skipped; a corrected export
+of it (same start and title, other sets or notes) replaces the earlier import.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +30,7 @@ from typing import Literal
 
 from hingecoach.core.progression.rules import Rules
 from hingecoach.errors import HingeError
+from hingecoach.store.values import MAX_LOAD_KG, MAX_REPS, RATING_MAX, RATING_MIN
 
 Format = Literal["auto", "strong", "hevy"]
 KG_PER_LB = 0.45359237
@@ -41,13 +53,43 @@ class ImportedSet:
 
 @dataclass
 class ImportedWorkout:
-    """One workout of an export; ``external_ref`` makes re-importing the same file a no-op."""
+    """One workout of an export: ``external_ref`` (app, start time, title) says which workout it
+    is, :attr:`content_sha256` what it holds."""
 
     external_ref: str
     performed_at: datetime
     title: str
     notes: str | None
     sets: list[ImportedSet] = field(default_factory=list)
+
+    @property
+    def session_notes(self) -> str:
+        """The notes of the stored session: the title, then the workout's notes."""
+        return " — ".join(x for x in (self.title, self.notes) if x)
+
+    @property
+    def content_sha256(self) -> str:
+        """A hash of what the workout holds (see :func:`workout_sha256`)."""
+        return workout_sha256(
+            self.session_notes, ((s.exercise, s.reps, s.load_kg, s.rpe, s.notes) for s in self.sets)
+        )
+
+
+def workout_sha256(
+    session_notes: str | None, sets: Iterable[tuple[str, int, float | None, float | None, str | None]]
+) -> str:
+    """The hash of a workout's normalised content: its notes and, in order, each set's exercise,
+    reps, load (kg, to the gram), RPE and notes. The drill an exercise maps to is left out (it
+    follows the rules, not the file). Computed the same way from a stored session, so an import
+    can tell an identical workout from a corrected one."""
+
+    def num(x: float | None) -> str | None:
+        return None if x is None else f"{x:.3f}"
+
+    rows = [[exercise.strip(), int(reps), num(load), num(rpe), (notes or "").strip()]
+            for exercise, reps, load, rpe, notes in sets]
+    text = json.dumps([(session_notes or "").strip(), rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _parse_date(value: str, formats: Iterable[str], where: str) -> datetime:
@@ -64,9 +106,12 @@ def _number(value: str | None, where: str, column: str) -> float | None:
     if value is None or not value.strip():
         return None
     try:
-        return float(value.strip().replace(",", "."))
+        n = float(value.strip().replace(",", "."))
     except ValueError:
         raise HingeError(f"{where}: {column} is not a number ({value!r})") from None
+    if not math.isfinite(n):  # "inf", "nan", "1e309"
+        raise HingeError(f"{where}: {column} is not a finite number ({value.strip()!r})")
+    return n
 
 
 def _reps(value: str | None, where: str) -> int:
@@ -75,7 +120,29 @@ def _reps(value: str | None, where: str) -> int:
         return 0
     if n < 0 or n != int(n):
         raise HingeError(f"{where}: reps must be a whole number, not {value!r}")
+    if n > MAX_REPS:
+        raise HingeError(f"{where}: reps {(value or '').strip()!r} is implausible (at most {MAX_REPS} in a set)")
     return int(n)
+
+
+def _load_kg(value: str | None, where: str, column: str, lb: bool) -> float | None:
+    """A weight cell in kg: empty is None; negative, non-finite or implausible is refused."""
+    weight = _number(value, where, column)
+    if weight is None:
+        return None
+    if weight < 0:
+        raise HingeError(f"{where}: {column} cannot be negative ({value!r})")
+    kg = round(weight * KG_PER_LB, 2) if lb else weight
+    if kg > MAX_LOAD_KG:
+        raise HingeError(f"{where}: {column} {value!r} is implausible (more than {MAX_LOAD_KG:g} kg)")
+    return kg
+
+
+def _rpe(value: str | None, where: str, column: str) -> float | None:
+    rpe = _number(value, where, column)
+    if rpe is not None and not RATING_MIN <= rpe <= RATING_MAX:
+        raise HingeError(f"{where}: {column} must be {RATING_MIN:g} to {RATING_MAX:g}, not {value!r}")
+    return rpe
 
 
 def _require(header: list[str], columns: Iterable[str], fmt: str, path: Path) -> None:
@@ -107,7 +174,7 @@ def _read_strong(
         workout = workouts.setdefault(
             ref, ImportedWorkout(ref, date, title, (row.get("Workout Notes") or "").strip() or None)
         )
-        weight = _number(row.get(weight_col) if weight_col else None, where, "weight")
+        load_kg = _load_kg(row.get(weight_col) if weight_col else None, where, "weight", lb)
         exercise = (row.get("Exercise Name") or "").strip()
         if not exercise:
             raise HingeError(f"{where}: the exercise has no name")
@@ -118,8 +185,8 @@ def _read_strong(
                 exercise=exercise,
                 drill=rules.drill_for_exercise(exercise),
                 reps=_reps(row.get("Reps"), where),
-                load_kg=None if weight is None else round(weight * KG_PER_LB, 2) if lb else weight,
-                rpe=_number(row.get("RPE"), where, "RPE"),
+                load_kg=load_kg,
+                rpe=_rpe(row.get("RPE"), where, "RPE"),
                 notes="; ".join(x for x in (kind, note) if x) or None,
             )
         )
@@ -144,7 +211,7 @@ def _read_hevy(
         exercise = (row.get("exercise_title") or "").strip()
         if not exercise:
             raise HingeError(f"{where}: the exercise has no name")
-        weight = _number(row.get(weight_col), where, weight_col)
+        load_kg = _load_kg(row.get(weight_col), where, weight_col, lb)
         kind = (row.get("set_type") or "").strip()
         note = (row.get("exercise_notes") or "").strip()
         workout.sets.append(
@@ -152,8 +219,8 @@ def _read_hevy(
                 exercise=exercise,
                 drill=rules.drill_for_exercise(exercise),
                 reps=_reps(row.get("reps"), where),
-                load_kg=None if weight is None else round(weight * KG_PER_LB, 2) if lb else weight,
-                rpe=_number(row.get("rpe"), where, "rpe"),
+                load_kg=load_kg,
+                rpe=_rpe(row.get("rpe"), where, "rpe"),
                 notes="; ".join(x for x in (kind if kind and kind != "normal" else "", note) if x) or None,
             )
         )

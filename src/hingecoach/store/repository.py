@@ -9,7 +9,8 @@ or not at all. Writers for one athlete are serialised (SQLite ``BEGIN IMMEDIATE`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -31,7 +32,7 @@ from hingecoach.core.progression import (
 from hingecoach.errors import HingeError
 from hingecoach.io.analysis_json import ParsedAnalysis, parse_analysis
 from hingecoach.store.db import read_session, run_in_transaction
-from hingecoach.store.imports import ImportedWorkout
+from hingecoach.store.imports import ImportedWorkout, workout_sha256
 from hingecoach.store.models import (
     AnalysisRecord,
     Athlete,
@@ -42,6 +43,7 @@ from hingecoach.store.models import (
     TrainingSession,
     utcnow,
 )
+from hingecoach.store.values import json_safe, load_problem, rating_problem, reps_problem
 
 PLAN: Literal["plan"] = "plan"
 
@@ -92,13 +94,15 @@ class LogResult:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did."""
+    """What an import did: workouts new to the log, identical ones skipped, corrected ones that
+    replaced their earlier import, and the sets stored (drill sets and other exercises)."""
 
     athlete: str
     workouts_added: int
     workouts_skipped: int
     drill_sets: int
     other_sets: int
+    workouts_replaced: int = 0
 
 
 def _as_utc(dt: datetime) -> datetime:
@@ -236,13 +240,23 @@ def _add_set(
 ) -> None:
     if new.reps < 0 or (new.clean_reps is not None and not 0 <= new.clean_reps <= new.reps):
         raise HingeError(f"clean reps ({new.clean_reps}) must be between 0 and the reps ({new.reps})")
-    if new.confidence is not None and not 1 <= new.confidence <= 10:
+    if new.confidence is not None and rating_problem(new.confidence):
         raise HingeError(f"confidence is rated 1 to 10, not {new.confidence:g}")
-    if new.rpe is not None and not 1 <= new.rpe <= 10:
+    if new.rpe is not None and rating_problem(new.rpe):
         raise HingeError(f"RPE is 1 to 10, not {new.rpe:g}")
     if new.load_kg is not None and new.load_kg < 0:
         raise HingeError("the load cannot be negative")
-    drill_rule = rules.drill(new.drill) if new.drill is not None else None
+    problem = load_problem(new.load_kg)
+    if problem:
+        raise HingeError(f"the load {problem}")
+    problem = reps_problem(new.reps)
+    if problem:
+        raise HingeError(f"reps {problem}")
+    limit = new.range_limit_deg
+    if isinstance(limit, int | float) and not (math.isfinite(limit) and 0 <= limit <= 180):
+        raise HingeError(f"the range limit is degrees of hip flexion, 0 to 180, not {limit:g}")
+    name = rules.loggable(new.drill) if new.drill is not None else None  # a ladder or accessory drill
+    drill_rule = rules.drills.get(new.drill) if new.drill is not None else None
     on_plan = new.drill is not None and new.drill == plan.drill
     range_limit = (
         (plan.range_limit_deg if on_plan else None) if new.range_limit_deg == PLAN else new.range_limit_deg
@@ -253,7 +267,7 @@ def _add_set(
     record = SetRecord(
         position=position,
         drill=new.drill,
-        exercise=new.exercise or (drill_rule.name if drill_rule else "exercise"),
+        exercise=new.exercise or name or "exercise",
         reps=new.reps,
         clean_reps=new.clean_reps,
         load_kg=load,
@@ -318,13 +332,15 @@ def log_session(
     """Log one session of one or more sets and return the decision it leads to.
 
     Nothing is written when any set is invalid (unknown drill, clean reps above reps, ...).
+    A set of an accessory drill (the hinge family off the ladder, ``rules.accessories``) is
+    stored with its drill id and never moves the plan.
     """
     rules = rules or load_rules()
     if not sets:
         raise HingeError("nothing to log: give the reps, or --from an analysis.json")
     for new in sets:
         if new.drill is not None:
-            rules.drill(new.drill)
+            rules.loggable(new.drill)
 
     def work(session: Session) -> LogResult:
         person = _find_athlete(session, athlete, lock=True)
@@ -464,19 +480,29 @@ def today(db: str | None, athlete: str | None, rules: Rules | None = None) -> tu
         return person.name, prescribe(plan, rules, last_cue)
 
 
-def history(db: str | None, athlete: str | None) -> tuple[str, list[dict[str, Any]]]:
-    """The athlete's sessions, oldest first, each with its sets and the decision after it."""
+def history(
+    db: str | None, athlete: str | None, rules: Rules | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The athlete's sessions, oldest first, each with its sets and the decision after it.
+
+    Plain data, finite numbers only (a non-finite value reads as None).
+    """
+    ladder = (rules or load_rules()).drills
     with read_session(db) as session:
         person = _find_athlete(session, athlete)
-        return person.name, [_session_dict(ts, with_analysis=False) for ts in _sessions_of(session, person)]
+        return person.name, [
+            _session_dict(ts, with_analysis=False, ladder=ladder) for ts in _sessions_of(session, person)
+        ]
 
 
-def _session_dict(ts: TrainingSession, *, with_analysis: bool) -> dict[str, Any]:
+def _session_dict(ts: TrainingSession, *, with_analysis: bool, ladder: Collection[str]) -> dict[str, Any]:
     sets = []
     for s in ts.sets:
         item: dict[str, Any] = {
             "position": s.position,
             "drill": s.drill,
+            # A drill off the ladder (the hinge family): history only, never moving the plan.
+            "accessory": s.drill is not None and s.drill not in ladder,
             "exercise": s.exercise,
             "reps": s.reps,
             "clean_reps": s.clean_reps,
@@ -497,18 +523,20 @@ def _session_dict(ts: TrainingSession, *, with_analysis: bool) -> dict[str, Any]
         if with_analysis:
             item["analysis"] = s.analysis.document if s.analysis else None
         sets.append(item)
-    return {
+    return json_safe({
         "id": ts.id,
         "performed_at": _as_utc(ts.performed_at).isoformat(),
         "source": ts.source,
         "notes": ts.notes,
         "decision": {"action": ts.decision_action, "explanation": ts.decision_explanation},
         "sets": sets,
-    }
+    })
 
 
-def export_data(db: str | None, athlete: str | None = None) -> list[dict[str, Any]]:
-    """Everything stored for one athlete (or all when None), analyses included, as plain data."""
+def export_data(db: str | None, athlete: str | None = None, rules: Rules | None = None) -> list[dict[str, Any]]:
+    """Everything stored for one athlete (or all when None), analyses included, as plain data
+    that ``json.dumps(..., allow_nan=False)`` accepts: a non-finite number reads as None."""
+    ladder = (rules or load_rules()).drills
     with read_session(db) as session:
         people = (
             [_find_athlete(session, athlete)]
@@ -524,15 +552,15 @@ def export_data(db: str | None, athlete: str | None = None) -> list[dict[str, An
                     "created_at": _as_utc(person.created_at).isoformat(),
                     "plan": None
                     if state is None
-                    else {
+                    else json_safe({
                         "drill": state.drill,
                         "range_limit_deg": state.range_limit_deg,
                         "load_kg": state.load_kg,
                         "action": state.action,
                         "explanation": state.explanation,
-                    },
+                    }),
                     "sessions": [
-                        _session_dict(ts, with_analysis=True) for ts in _sessions_of(session, person)
+                        _session_dict(ts, with_analysis=True, ladder=ladder) for ts in _sessions_of(session, person)
                     ],
                 }
             )
@@ -582,6 +610,26 @@ def export_rows(db: str | None, athlete: str | None = None) -> list[dict[str, An
     return rows
 
 
+def _stored_sha256(ts: TrainingSession) -> str:
+    """The content hash of a stored imported session, as :func:`workout_sha256` computes it."""
+    return workout_sha256(ts.notes, ((s.exercise, s.reps, s.load_kg, s.rpe, s.notes) for s in ts.sets))
+
+
+def _check_imported(w: ImportedWorkout) -> None:
+    """Refuse a workout with a value no set can have (the CSV reader already refuses them with
+    the file's line; this guards other callers)."""
+    for position, s in enumerate(w.sets, start=1):
+        for what, problem in (
+            ("reps", reps_problem(s.reps)),
+            ("load", load_problem(s.load_kg)),
+            ("RPE", rating_problem(s.rpe)),
+        ):
+            if problem:
+                raise HingeError(
+                    f"workout {w.title!r} of {w.performed_at:%Y-%m-%d %H:%M}, set {position}: {what} {problem}"
+                )
+
+
 def import_workouts(
     db: str | None,
     athlete: str | None,
@@ -589,31 +637,51 @@ def import_workouts(
     source: str,
     rules: Rules | None = None,
 ) -> ImportResult:
-    """Store imported workouts for an existing athlete; workouts already imported are skipped."""
+    """Store imported workouts for an existing athlete, all or nothing.
+
+    A workout is identified by its ``external_ref`` (app, start time, title) and compared by its
+    content (:attr:`ImportedWorkout.content_sha256`): an identical one already stored is skipped;
+    a corrected one (same start and title, other sets or notes) replaces the stored one in place
+    (same session id, its old sets gone). A workout with an impossible value (negative or
+    non-finite load, RPE outside 1-10, absurd reps) refuses the whole import.
+    """
     rules = rules or load_rules()
+    for w in workouts:
+        _check_imported(w)
 
     def work(session: Session) -> ImportResult:
         person = _find_athlete(session, athlete, lock=True)
-        seen = set(
-            session.scalars(
-                select(TrainingSession.external_ref).where(TrainingSession.athlete_id == person.id)
+        stored = {
+            ts.external_ref: ts
+            for ts in session.scalars(
+                select(TrainingSession)
+                .where(TrainingSession.athlete_id == person.id, TrainingSession.external_ref.is_not(None))
+                .options(selectinload(TrainingSession.sets))
             )
-        )
-        added = skipped = drill_sets = other_sets = 0
+        }
+        added = skipped = replaced = drill_sets = other_sets = 0
         for w in workouts:
-            if w.external_ref in seen:
+            ts = stored.get(w.external_ref)
+            if ts is not None and _stored_sha256(ts) == w.content_sha256:
                 skipped += 1
                 continue
-            seen.add(w.external_ref)
-            ts = TrainingSession(
-                athlete_id=person.id,
-                performed_at=w.performed_at,
-                source=source,
-                external_ref=w.external_ref,
-                notes=" — ".join(x for x in (w.title, w.notes) if x),
-                created_at=utcnow(),
-            )
-            session.add(ts)
+            if ts is not None:  # a corrected export of the same workout: it replaces the earlier import
+                ts.sets.clear()
+                session.flush()  # the old sets (and their faults) go before the new ones come
+                ts.performed_at, ts.source, ts.notes = w.performed_at, source, w.session_notes
+                replaced += 1
+            else:
+                ts = TrainingSession(
+                    athlete_id=person.id,
+                    performed_at=w.performed_at,
+                    source=source,
+                    external_ref=w.external_ref,
+                    notes=w.session_notes,
+                    created_at=utcnow(),
+                )
+                session.add(ts)
+                stored[w.external_ref] = ts
+                added += 1
             for position, s in enumerate(w.sets, start=1):
                 ts.sets.append(
                     SetRecord(
@@ -629,9 +697,8 @@ def import_workouts(
                 )
                 drill_sets += s.drill is not None
                 other_sets += s.drill is None
-            added += 1
         session.flush()
         _recompute(session, person, rules)
-        return ImportResult(person.name, added, skipped, drill_sets, other_sets)
+        return ImportResult(person.name, added, skipped, drill_sets, other_sets, replaced)
 
     return run_in_transaction(db, work)

@@ -135,6 +135,10 @@ def test_a_malformed_analysis_file_is_one_line_and_changes_nothing(
         (["history", "zoe"], "no athlete named 'zoe'"),
         (["athlete", "add", "ana"], "already an athlete named 'ana'"),
         (["export", "ana"], "choose one format"),
+        (["export", "ana", "--csv", "--out", "/no/such/folder/x.csv"], "cannot write /no/such/folder/x.csv"),
+        (["history", "ana", "--chart", "/no/such/folder/x.png"], "cannot write the chart to /no/such/folder/x.png"),
+        (["import", "ana", "/no/such/file.csv"], "cannot read /no/such/file.csv"),
+        (["athlete", "add", " "], "the athlete needs a name"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(db: str, args: list[str], message: str) -> None:

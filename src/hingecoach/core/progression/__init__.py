@@ -2,7 +2,8 @@
 
 Pipeline position: store → **progression** → ``hinge today``. Load the rules with
 :func:`load_rules`, fold a history with :func:`replay` / :func:`decide`, and turn the current
-decision into today's session with :func:`prescribe`.
+decision into today's session with :func:`prescribe`; :func:`split_clean_reps` spreads a hand-logged
+session's clean reps over its sets.
 """
 
 from hingecoach.core.progression.planner import (
@@ -22,6 +23,7 @@ from hingecoach.core.progression.planner import (
     step,
 )
 from hingecoach.core.progression.rules import DrillRule, Rules, load_rules, normalise_exercise_name
+from hingecoach.core.progression.sets import split_clean_reps
 
 __all__ = [
     "Decision",
@@ -40,6 +42,7 @@ __all__ = [
     "pick",
     "replay",
     "replay_sessions",
+    "split_clean_reps",
     "start_decision",
     "step",
 ]

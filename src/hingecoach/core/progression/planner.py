@@ -186,7 +186,9 @@ def step(state: PlanState, session: SessionSummary, rules: Rules) -> Decision:
     drill = rules.drill(state.drill)
     sid = session.session_id
     if session.drill != state.drill or session.clean_reps is None or session.reps <= 0:
-        if session.drill != state.drill:
+        if session.drill is not None and rules.is_accessory(session.drill):
+            why = f"this session was {rules.accessories[session.drill]}, an accessory drill off the ladder"
+        elif session.drill != state.drill:
             trained = rules.drills[session.drill].name if session.drill in rules.drills else "other exercises"
             why = f"this session was {trained}, not your current drill"
         elif session.clean_reps is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,15 +57,34 @@ class Rules:
     fail_below_clean_pct: float
     load_require_all_clean: bool
     source: str
+    #: The other drills the analysis can recognise (the hinge family: id → name). Their sets are
+    #: logged as accessory sets: kept in the history and the export, never moving the ladder.
+    accessories: dict[str, str] = field(default_factory=dict)
 
     def drill(self, drill_id: str) -> DrillRule:
-        """The rule for ``drill_id``; an unknown id raises an error listing the valid ones."""
+        """The rule for the ladder drill ``drill_id``; an unknown id raises an error listing the valid ones."""
         try:
             return self.drills[drill_id]
         except KeyError:
             raise HingeError(
                 f"unknown drill {drill_id!r}; the drills are: {', '.join(self.ladder)}"
             ) from None
+
+    def is_accessory(self, drill_id: str | None) -> bool:
+        """Whether ``drill_id`` is a drill off the ladder (logged, but never moving the plan)."""
+        return drill_id is not None and drill_id not in self.drills and drill_id in self.accessories
+
+    def loggable(self, drill_id: str) -> str:
+        """The name of a drill a set can be logged as: a ladder drill or an accessory drill.
+
+        An unknown id raises an error listing both kinds.
+        """
+        if drill_id in self.drills:
+            return self.drills[drill_id].name
+        if drill_id in self.accessories:
+            return self.accessories[drill_id]
+        others = f"; accessory drills (logged, off the ladder): {', '.join(self.accessories)}" if self.accessories else ""
+        raise HingeError(f"unknown drill {drill_id!r}; the drills are: {', '.join(self.ladder)}{others}")
 
     def index(self, drill_id: str) -> int:
         """The drill's position on the ladder (0 = first)."""
@@ -159,6 +178,7 @@ def parse_rules(doc: dict[str, Any], source: str = "<rules>") -> Rules:
         fail_below_clean_pct=float(_get(back, "fail_below_clean_pct", num, f"{where} [step_back]")),
         load_require_all_clean=bool(_get(load, "require_all_clean", bool, f"{where} [load]")),
         source=source,
+        accessories={d.id: d.name for d in load_drills().values() if d.id not in drills},
     )
     if rules.step_deg <= 0 or rules.advance_sessions < 1 or rules.step_back_failed_sessions < 1:
         raise HingeError(f"{where}: step_deg, consecutive_sessions and failed_sessions must be positive")
