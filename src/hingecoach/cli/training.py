@@ -22,9 +22,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from hingecoach import store
 from hingecoach.core.progression import load_rules
 from hingecoach.core.progression.planner import Decision, Prescription
 from hingecoach.errors import HingeError
@@ -55,6 +53,8 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from sqlalchemy.exc import SQLAlchemyError  # here, not at import: `hinge --help` loads no database
+
         try:
             return fn(*args, **kwargs)
         except HingeError as e:
@@ -70,6 +70,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 def _json_text(data: Any) -> str:
     """Strict JSON: a non-finite number (NaN, ±inf) is written as null, never as NaN/Infinity."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     return json.dumps(store.json_safe(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
 
 
@@ -129,6 +130,7 @@ def _parse_fault(text: str) -> tuple[str, str]:
 
 def athlete_add(name: str, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Add an athlete."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     info = store.add_athlete(db, name)
     if as_json:
         _print_json({"id": info.id, "name": info.name, "created_at": info.created_at.isoformat()})
@@ -138,6 +140,7 @@ def athlete_add(name: str, db: DbOption = None, as_json: JsonOption = False) -> 
 
 def athlete_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the athletes."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     athletes = store.list_athletes(db)
     if as_json:
         _print_json(
@@ -155,6 +158,7 @@ def athlete_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 def today_cmd(athlete: AthleteArg = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Today's session: drill, sets x reps, load, range, the top cues, and why."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     name, p = store.today(db, athlete)
     if as_json:
         _print_json(_prescription_dict(name, p))
@@ -203,6 +207,7 @@ def log_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Log a session by hand, or from analysis.json files, and show the decision it leads to."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     performed_at = _parse_date(date)
     if range_deg is not None and full_range:
         raise HingeError("give --range-deg or --full-range, not both")
@@ -254,6 +259,7 @@ def history_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The sessions so far, with the decision after each (and a chart with --chart)."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     name, sessions = store.history(db, athlete)
     shown = sessions[-limit:] if limit else sessions
     if chart is not None:
@@ -302,6 +308,7 @@ def export_cmd(
     db: DbOption = None,
 ) -> None:
     """Export the training log as CSV (one row per set) or JSON (everything)."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     if as_csv == as_json:
         raise HingeError("choose one format: --csv or --json")
     who = None if all_athletes else athlete
@@ -335,6 +342,7 @@ def export_cmd(
 
 def _only(db: str | None) -> str:
     """The single athlete's name, when no athlete was named (else a HingeError)."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     return store.today(db, None)[0]
 
 
@@ -349,6 +357,7 @@ def import_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Import a Strong or Hevy CSV export; drills are recognised, other exercises kept as they are."""
+    from hingecoach import store  # imported by the commands that use it: a lean start
     if fmt not in ("auto", "strong", "hevy"):
         raise HingeError(f"unknown import format {fmt!r} (use auto, strong or hevy)")
     rules = load_rules()
