@@ -3,7 +3,7 @@ do next (the hinge ladder's scaling: shorten the range where position was lost, 
 when reps are clean).
 
 Pure functions over the analysis and its features; the drill knowledge comes from
-:mod:`hingecoach.core.drills`; the measurements from :mod:`hingecoach.core.faults.rules`.
+:mod:`hingecoach.core.drills`; the measurements from :mod:`hingecoach.core.faults.detectors`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from hingecoach.core.drills import SEVERITY_ORDER, Drill, get_drill, load_drills
+from hingecoach.core.faults.detectors import RepContext, detect_faults
 from hingecoach.core.faults.rounded_back import experimental_notes
-from hingecoach.core.faults.rules import RepContext, detect_faults
 from hingecoach.core.kinematics.angles import despike, mid_joints, robust_max, segment_length
 from hingecoach.core.numeric import finite_median, nanmax, nanmin
 from hingecoach.core.reps.counter import Rep
