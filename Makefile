@@ -25,9 +25,14 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src/hingecoach
+	$(BIN)/lint-imports  # the core never imports an edge (docs/architecture.md, [tool.importlinter])
 
+# pytest-xdist: one worker per core, at most 4 (two pose-heavy groups bound the gain). A test
+# goes to any free worker, except the files that run pose estimation on whole clips: each group
+# of them stays on one worker, so no pose track is computed twice (tests/conftest.py).
+TEST_JOBS ?= auto
 unit: venv
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n $(TEST_JOBS) --maxprocesses 4 --dist loadgroup tests
 
 test: lint unit
 

@@ -48,16 +48,41 @@ def _digest(path: Path) -> str:
 
 def cached_track(path: Path, cache: Path | None, model: str = "full",
                  segmentation: bool = True) -> PoseTrack:
-    """The pose track of a video, from the cache when there (keyed by content, model and
-    whether the silhouette profiles were measured)."""
+    """The pose track of a video, from the cache when there.
+
+    The key is what determines the track: the clip's content (SHA-1), the pose backend, the
+    model variant, the backend's version and whether the silhouette profiles were measured —
+    ``{stem}-{sha1[:16]}-{backend}-{model}-mp{version}[-seg].npz`` — so a new mediapipe never
+    reuses an old one's tracks. A track is written to a temporary file and renamed into place,
+    so a reader (another test worker, a concurrent ``hinge eval``) never sees half a file; an
+    unreadable entry is computed again.
+    """
     if cache is None:
         return load_any(path, model=model, segmentation=segmentation)[0]
+    import importlib.metadata
+    import os
+    import uuid
+    import zipfile
+
+    backend = "mediapipe"  # the backend load_any runs on a video
+    try:
+        version = importlib.metadata.version("mediapipe")
+    except importlib.metadata.PackageNotFoundError:
+        version = "none"
     cache.mkdir(parents=True, exist_ok=True)
-    key = cache / f"{path.stem}-{_digest(path)}-{model}{'-seg' if segmentation else ''}.npz"
+    key = cache / f"{path.stem}-{_digest(path)}-{backend}-{model}-mp{version}{'-seg' if segmentation else ''}.npz"
     if key.exists():
-        return PoseTrack.load(key)
+        try:
+            return PoseTrack.load(key)
+        except (HingeError, OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            pass  # damaged: computed again and replaced below
     track, _ = load_any(path, model=model, segmentation=segmentation)
-    track.save(key)
+    tmp = key.with_name(f".{key.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        track.save(tmp)
+        os.replace(tmp, key)
+    finally:
+        tmp.unlink(missing_ok=True)
     return track
 
 

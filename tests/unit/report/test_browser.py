@@ -3,15 +3,14 @@
 The page is served over http from 127.0.0.1 (as a lifter would open it from a folder, but
 with range requests so the video can seek). It must load without console errors, show the rep
 count and the primary cue, and its <video> must load metadata with a duration > 0: the
-annotated mp4 really decodes in Chromium. Skips only when Chromium (or Playwright) is absent
-and CI is not set; in CI (CI=true) a missing browser fails.
+annotated mp4 really decodes in Chromium. Skips when Chromium (or Playwright) is absent; under
+CI=true a missing browser fails (tests/needs.py).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -19,25 +18,18 @@ from pathlib import Path
 
 import pytest
 from fakes import PRIMARY, Written
+from needs import CHROMIUM, has_module, requires
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _require_browser() -> None:
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("playwright is not installed (pip install playwright)")
-    if problems:
-        if in_ci:
-            pytest.fail("; ".join(problems))
-        pytest.skip("; ".join(problems))
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium, and Playwright to drive it (checked before the report is written)."""
+    requires(f"Chromium ({CHROMIUM})", CHROMIUM.exists(), "apt-get install chromium")
+    requires("Playwright for Python", has_module("playwright"), "pip install -r requirements.lock (make venv)")
+    return CHROMIUM
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -60,13 +52,12 @@ def served(written: Written, tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-def test_report_opens_and_video_plays_in_chromium(served: str, written: Written) -> None:
-    _require_browser()
+def test_report_opens_and_video_plays_in_chromium(chromium: Path, served: str, written: Written) -> None:
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

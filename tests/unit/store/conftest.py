@@ -1,5 +1,5 @@
 """Storage fixtures: a fresh database per test, on SQLite always and PostgreSQL when
-``HINGE_TEST_PG_URL`` is set (CI sets it; locally the PostgreSQL cases skip)."""
+``HINGE_TEST_PG_URL`` is set (CI sets it; elsewhere the PostgreSQL cases skip, tests/needs.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from needs import requires
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -28,8 +29,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 
 
 def _fresh_pg_database() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("HINGE_TEST_PG_URL is not set (CI sets it; see .ci/setup.d/20-postgres.sh)")
+    requires("a PostgreSQL server (HINGE_TEST_PG_URL is unset)", bool(PG_URL),
+             "apt-get install postgresql; `source .ci/setup.d/20-postgres.sh` (as root) starts it and sets the URL")
     base = make_url(PG_URL)
     name = f"hinge_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
