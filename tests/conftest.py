@@ -24,7 +24,7 @@ def shared_data() -> Path:
 
 
 #: Test files (as in test ids) that share pose tracks: BlazePose over whole clips, cached in
-#: .cache/tracks by hingecoach.evaluation.scoring.cached_track. Under xdist a group runs on one
+#: .cache/tracks by hingecoach.evaluation.clips.cached_track. Under xdist a group runs on one
 #: worker, so no track is computed twice at once and the real clips' module fixture runs once.
 POSE_TRACK_GROUPS = {
     "tests/integration/test_real_clips.py": "real-clips",

@@ -255,3 +255,32 @@ def format_table(r: dict[str, Any]) -> list[str]:
     lines.append(f"peak memory, clip once      {r['peak_rss_mb_1x']:8.1f} MB")
     lines.append(f"peak memory, clip 3 times   {r['peak_rss_mb_3x']:8.1f} MB (flat when about equal)")
     return lines
+
+
+def report_seconds(n_reps: int = 5000) -> float:
+    """Wall seconds of ``hinge report analysis.json --no-video`` (a fresh process: start-up,
+    reading, features, plots and page) on a generated set of ``n_reps`` one-second reps, a
+    fault on every third rep. The set is made (and its analysis.json and track.npz written)
+    before the clock starts. Goal: a 5,000-rep set in under 30 s."""
+    import tempfile
+
+    from hingecoach.core.reps.engine import analyze_track
+    from hingecoach.core.results import Finding
+    from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
+    from hingecoach.pipeline import Result, write_outputs
+
+    track = fake_hinge_track(hinge_movement(n_reps=n_reps, rep_s=1.0, pause_s=0.2, lead_s=0.5, tail_s=0.5),
+                             noise_px=1.0)
+    analysis, tf = analyze_track(track)
+    for k, rep in enumerate(analysis.reps):
+        if k % 3 == 1:
+            rep.faults = [Finding(id="squatted_hinge", value=45.0, threshold=35.0, unit="deg", severity="form",
+                                  frames=(rep.bottom_frame - 3, rep.bottom_frame + 3), confidence=0.9,
+                                  cue="Push your hips back; keep the knees where they are.")]
+    analysis.drill = {"id": "romanian_deadlift", "confidence": 0.9, "source": "recognised"}
+    with tempfile.TemporaryDirectory() as tmp:
+        write_outputs(Result(analysis=analysis, features=tf, track=track, timings_s={}), tmp)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "hingecoach", "report", str(Path(tmp) / "analysis.json"), "--no-video"],
+                       check=True, capture_output=True, text=True)
+        return time.perf_counter() - started

@@ -65,9 +65,10 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
     world: list[np.ndarray] = []
     ts: list[float] = []
     size: tuple[int, int] | None = None
+    warnings: list[str] = []  # the decoder adds one when the video is damaged or cut short
     started = time.perf_counter()
     try:
-        for frame in iter_frames(info):
+        for frame in iter_frames(info, warnings=warnings):
             if size is None:
                 size = (frame.rgb.shape[1], frame.rgb.shape[0])
             fp = estimator.process(frame.rgb, frame.t_s)
@@ -85,7 +86,6 @@ def track_from_video(info: VideoInfo, model: str = "full", backend: str = "media
     if not ts:
         raise HingeError(f"{info.path.name}: no frame could be decoded")
     timestamps = np.asarray(ts)
-    warnings = []
     if len(timestamps) > 2:
         dt = np.diff(timestamps)
         if np.all(dt > 0) and np.std(dt) > 0.25 * np.median(dt):
@@ -131,7 +131,10 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
     source = dict(track.attrs.get("source", {}))
     source["path"] = str(path)
     if path.is_file():
-        source["sha256"] = file_sha256(path)
+        try:
+            source["sha256"] = file_sha256(path)
+        except OSError as exc:
+            raise HingeError(f"{path.name}: cannot read the file ({exc.__class__.__name__})") from None
     attrs = dict(track.attrs)
     attrs["source"] = source
     return track.with_step("load", attrs=attrs), time.perf_counter() - started
@@ -231,14 +234,19 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
 
 
 def write_outputs(result: Result, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``analysis.json``, the pose track (.npz), and .trc / .mot files into ``out_dir``."""
+    """Write ``analysis.json``, the pose track (.npz), and .trc / .mot files into ``out_dir``.
+
+    ``analysis.json`` is strict JSON (:func:`hingecoach.io.analysis_json.write_analysis`: a
+    non-finite number is written as null)."""
+    from hingecoach.io.analysis_json import write_analysis
+
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise HingeError(f"{out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     f = result.features.features
     paths = {
-        "analysis": result.analysis.write(out / "analysis.json"),
+        "analysis": write_analysis(result.analysis, out / "analysis.json"),
         "track": result.track.save(out / "track.npz"),
         "trc": write_trc(result.track.standardized(), out / "markers.trc"),
         "mot": write_mot(result.track.timestamps_s, {

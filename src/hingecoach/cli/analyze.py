@@ -3,7 +3,6 @@ its outputs, its report and a line in the training log."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -139,7 +138,9 @@ def analyze(
             written.update(write_report(result, out_dir, video=video, plots=plots, html=html, db=db,
                                         athlete=log))
     if json_out:
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        from hingecoach.core.numeric import strict_json
+
+        sys.stdout.write(strict_json(doc) + "\n")  # strict JSON: a non-finite number is null, never NaN
         return
     print_analysis(doc, out)
     if written:

@@ -3,7 +3,6 @@ labelled clips, and its cost (docs/back.md). Each prints JSON."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import typer
 
 from hingecoach.cli.app import app
+from hingecoach.core.numeric import strict_json
 
 back_app = typer.Typer(help="The back silhouette: calibration, real clips, cost (JSON; docs/back.md).",
                        no_args_is_help=True)
@@ -18,7 +18,7 @@ app.add_typer(back_app, name="back")
 
 
 def _print(doc: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(doc, indent=1, default=float) + "\n")
+    sys.stdout.write(strict_json(doc, indent=1) + "\n")
 
 
 @back_app.command("calibrate")

@@ -3,13 +3,13 @@ here, never in unit tests."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 
 from hingecoach.cli.app import app, out
+from hingecoach.core.numeric import strict_json
 
 
 @app.command("bench")
@@ -23,6 +23,6 @@ def bench(
 
     result = run(clip, repeats)
     if json_out:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(strict_json(result) + "\n")
         return
     out.print("\n".join(format_table(result)), markup=False, highlight=False)

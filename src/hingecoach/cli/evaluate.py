@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 
 from hingecoach.cli.app import app, err, out
+from hingecoach.core.numeric import strict_json
 
 
 @app.command("eval")
@@ -29,6 +29,6 @@ def eval_cmd(
         write.parent.mkdir(parents=True, exist_ok=True)
         write.write_text(render_markdown(report))
     if json_out:
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        sys.stdout.write(strict_json(report) + "\n")
     else:
         out.print(render_markdown(report), markup=False, highlight=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hingecoach.core.numeric import strict_json
 from hingecoach.core.progression import load_rules
 from hingecoach.core.progression.planner import Decision, Prescription
 from hingecoach.errors import HingeError
@@ -70,8 +70,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 def _json_text(data: Any) -> str:
     """Strict JSON: a non-finite number (NaN, ±inf) is written as null, never as NaN/Infinity."""
-    from hingecoach import store  # imported by the commands that use it: a lean start
-    return json.dumps(store.json_safe(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    return strict_json(data)
 
 
 def _print_json(data: Any) -> None:

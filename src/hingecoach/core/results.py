@@ -1,10 +1,12 @@
-"""The analysis result and its JSON form (``analysis.json``, schema in docs/analysis-schema.md)."""
+"""The analysis result: plain dataclasses, and the document they make (``to_dict``).
+
+The document's JSON form, ``analysis.json`` (docs/analysis-schema.md), is read and written in one
+place, :mod:`hingecoach.io.analysis_json`; this module knows no files.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
@@ -72,7 +74,8 @@ class Analysis:
         return self.frames / self.fps if self.fps else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``analysis.json`` document."""
+        """The ``analysis.json`` document (plain data; :func:`hingecoach.io.analysis_json.write_analysis`
+        writes it, non-finite numbers as null)."""
         reps = []
         for r in self.reps:
             d = asdict(r)
@@ -95,15 +98,3 @@ class Analysis:
             "experimental": self.experimental,
             "experimental_notes": self.experimental_notes,
         }
-
-    def to_json(self) -> str:
-        """``analysis.json`` as text."""
-        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
-
-    def write(self, path: str | Path) -> Path:
-        """Write ``analysis.json`` (atomically: a partial file never replaces a good one)."""
-        path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(self.to_json())
-        tmp.replace(path)
-        return path

@@ -27,7 +27,7 @@ def calibration_rows(gt_dirs: Sequence[Path], cache: Path | None) -> list[dict[s
     bottoms come from the ground truth so a rep-counting miss does not hide the measurement.
     """
     from hingecoach.core.reps.engine import track_features
-    from hingecoach.evaluation.scoring import cached_track, read_ground_truth
+    from hingecoach.evaluation.clips import cached_track, read_ground_truth
 
     rows: list[dict[str, Any]] = []
     for d in gt_dirs:
@@ -103,7 +103,7 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
     source: the same lifter and camera set-up) are then run, the reference left out."""
     from hingecoach.core.coach.coaching import coach_analysis
     from hingecoach.core.reps.engine import analyze_track
-    from hingecoach.evaluation.scoring import _experimental_reps, cached_track, read_labels, set_faults
+    from hingecoach.evaluation.clips import cached_track, experimental_reps, read_labels, set_faults
 
     neutral = None
     if reference is not None:
@@ -137,7 +137,7 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
                          "confidence": round(rd.confidence, 2) if rd else 0.0,
                          "reasons": list(rd.reasons) if rd else []})
         # rounded_back is experimental: its findings are under "experimental", not in the reps.
-        found = sorted(set(set_faults(doc)) | set(set_faults({"reps": _experimental_reps(doc)})))
+        found = sorted(set(set_faults(doc)) | set(set_faults({"reps": experimental_reps(doc)})))
         out.append({"clip": row["clip"], "view": row["view"], "labels": row.get("faults") or "",
                     "drill": (doc.get("drill") or {}).get("id"), "reps": reps,
                     "set_faults": found, "rounded_back": "rounded_back" in found})

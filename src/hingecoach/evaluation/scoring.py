@@ -14,9 +14,6 @@ the analysis does not re-run pose estimation.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,10 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
+from hingecoach.evaluation.clips import (
+    _analyze,
+    cached_track,
+    experimental_reps,
+    read_ground_truth,
+    read_labels,
+    set_faults,
+)
 from hingecoach.io.keypoint_files import read_track
-from hingecoach.pipeline import Result, load_any
 
 DEFAULT_DATA = Path("../shared/data")
 DEFAULT_BENCH = Path("bench/clips")
@@ -36,110 +39,6 @@ DEFAULT_BENCH = Path("bench/clips")
 ANGLE_KEYS = ("hip_flexion_deg", "knee_flexion_deg", "trunk_inclination_deg", "shin_angle_deg")
 
 Log = Callable[[str], None] | None
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha1()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
-
-
-def cached_track(path: Path, cache: Path | None, model: str = "full",
-                 segmentation: bool = True) -> PoseTrack:
-    """The pose track of a video, from the cache when there.
-
-    The key is what determines the track: the clip's content (SHA-1), the pose backend, the
-    model variant, the backend's version and whether the silhouette profiles were measured —
-    ``{stem}-{sha1[:16]}-{backend}-{model}-mp{version}[-seg].npz`` — so a new mediapipe never
-    reuses an old one's tracks. A track is written to a temporary file and renamed into place,
-    so a reader (another test worker, a concurrent ``hinge eval``) never sees half a file; an
-    unreadable entry is computed again.
-    """
-    if cache is None:
-        return load_any(path, model=model, segmentation=segmentation)[0]
-    import importlib.metadata
-    import os
-    import uuid
-    import zipfile
-
-    backend = "mediapipe"  # the backend load_any runs on a video
-    try:
-        version = importlib.metadata.version("mediapipe")
-    except importlib.metadata.PackageNotFoundError:
-        version = "none"
-    cache.mkdir(parents=True, exist_ok=True)
-    key = cache / f"{path.stem}-{_digest(path)}-{backend}-{model}-mp{version}{'-seg' if segmentation else ''}.npz"
-    if key.exists():
-        try:
-            return PoseTrack.load(key)
-        except (HingeError, OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            pass  # damaged: computed again and replaced below
-    track, _ = load_any(path, model=model, segmentation=segmentation)
-    tmp = key.with_name(f".{key.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        track.save(tmp)
-        os.replace(tmp, key)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return track
-
-
-def _analyze(track: PoseTrack, drill: str | None) -> Result:
-    from hingecoach.core.coach.coaching import coach_analysis
-    from hingecoach.core.reps.engine import analyze_track
-
-    analysis, tf = analyze_track(track)
-    coach_analysis(analysis, tf, drill_override=drill)
-    return Result(analysis=analysis, features=tf, track=track, timings_s={})
-
-
-def read_ground_truth(path: Path) -> dict[str, Any]:
-    """A synthetic clip's ground truth (``*.gt.json``); a clear error when it cannot be read."""
-    try:
-        gt = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HingeError(f"{path}: not a readable ground-truth file ({exc})") from exc
-    if not isinstance(gt, dict) or "video" not in gt:
-        raise HingeError(f"{path}: not a ground-truth file (no 'video' entry)")
-    return gt
-
-
-def read_labels(path: Path) -> list[dict[str, str]]:
-    """Rows of a labels CSV (clip, exercise, view, persons, reps, reps_tol, faults, notes)."""
-    try:
-        with path.open(newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HingeError(f"{path}: cannot read the labels ({exc.__class__.__name__})") from None
-    need = {"clip", "view", "reps"}
-    if not rows or not need <= set(rows[0]):
-        raise HingeError(f"{path.name}: a labels CSV needs the columns {', '.join(sorted(need))}")
-    return rows
-
-
-def set_faults(doc: dict[str, Any], share: float = 0.5) -> list[str]:
-    """The faults of a set: those found on at least ``share`` of its reps (at least one rep).
-
-    A single stray finding on one rep of ten is not what a coach would call the set's fault;
-    per-rep findings stay in the analysis for the lifter.
-    """
-    reps = doc.get("reps") or []
-    counts: dict[str, int] = defaultdict(int)
-    for r in reps:
-        for fid in {f["id"] for f in r.get("faults", [])}:
-            counts[fid] += 1
-    need = max(1, math.ceil(share * len(reps)))
-    return sorted(fid for fid, n in counts.items() if n >= need)
-
-
-def _experimental_reps(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The analysis's experimental findings regrouped per rep, shaped like ``reps``."""
-    by_rep: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for f in doc.get("experimental") or []:
-        by_rep[int(f["rep"])].append(f)
-    return [{"faults": by_rep.get(int(r["index"]), [])} for r in doc.get("reps") or []]
 
 
 def _rep_stats(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -184,6 +83,45 @@ def _by_view(items: list[dict[str, Any]], fn: Callable[[list[dict[str, Any]]], A
     return {"all": fn(items), **{v: fn(g) for v, g in sorted(groups.items())}}
 
 
+def _coached_ids() -> set[str]:
+    """Faults some packaged drill coaches (lists, not as experimental)."""
+    from hingecoach.core.drills import load_drills
+
+    return {s.id for d in load_drills().values() for s in d.faults if not s.params.get("experimental")}
+
+
+def _strict_fault_stats(items: list[dict[str, Any]], coached: set[str]) -> dict[str, Any]:
+    """Per-fault counts over clips, scored strictly: every coached fault found on a clip whose
+    label does not name it is a false positive, on clips labelled ``unspecified`` too, and only
+    coached findings count (experimental ones are not told to the lifter). One row per fault a
+    label names or the pipeline coached; ``micro`` sums the coached faults' rows."""
+    fault_ids = sorted(({f for i in items for f in i["faults_true"]} | {f for i in items for f in i["faults_found"]})
+                       - {"unspecified"})
+    rows: dict[str, Any] = {}
+    totals = [0, 0, 0]
+    for fid in fault_ids:
+        tp = sum(1 for i in items if fid in i["faults_true"] and fid in i["faults_found"])
+        fp_clips = [i["clip"] for i in items if fid not in i["faults_true"] and fid in i["faults_found"]]
+        fn = sum(1 for i in items if fid in i["faults_true"] and fid not in i["faults_found"])
+        rows[fid] = {**_prf(tp, len(fp_clips), fn), "coached": fid in coached, "fp_clips": fp_clips}
+        if fid in coached:
+            totals = [totals[0] + tp, totals[1] + len(fp_clips), totals[2] + fn]
+    return {"faults": rows, "micro": _prf(*totals)}
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
+    p = tp / (tp + fp) if tp + fp else math.nan
+    r = tp / (tp + fn) if tp + fn else math.nan
+    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else math.nan
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": _r(p), "recall": _r(r), "f1": _r(f1)}
+
+
+def _lenient_micro(stats: dict[str, Any], coached: set[str]) -> dict[str, Any]:
+    """The lenient table's coached rows summed (what the lenient rule gives as one figure)."""
+    rows = [s for fid, s in stats.items() if fid in coached]
+    return _prf(sum(s["tp"] for s in rows), sum(s["fp"] for s in rows), sum(s["fn"] for s in rows))
+
+
 def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log = None) -> dict[str, Any]:
     """Run the pipeline over every labelled clip and score it."""
     items: list[dict[str, Any]] = []
@@ -200,7 +138,7 @@ def evaluate_labels(labels: Path, clips_root: Path, cache: Path | None, log: Log
             found = len(doc["reps"])
             faulty_reps = sum(1 for r in doc["reps"] if r["faults"])
             faults_found = set_faults(doc)
-            experimental_found = set_faults({"reps": _experimental_reps(doc)})
+            experimental_found = set_faults({"reps": experimental_reps(doc)})
             drill = (doc.get("drill") or {}).get("id")
             error = None
         except HingeError as exc:
@@ -263,7 +201,7 @@ def evaluate_bench(bench: Path, cache: Path | None, log: Log = None) -> dict[str
             "faults_true": truth_faults,
             # Injected faults are on chosen reps (e.g. the last two): any rep counts here.
             "faults_found": set_faults(doc, share=0.0),
-            "experimental_found": set_faults({"reps": _experimental_reps(doc)}, share=0.0),
+            "experimental_found": set_faults({"reps": experimental_reps(doc)}, share=0.0),
             "drill_found": (doc.get("drill") or {}).get("id"),
         }
         items.append(item)
@@ -349,11 +287,18 @@ def evaluate_sources(keypoints: Path, log: Log = None) -> dict[str, Any]:
 
 
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
-             cache: Path | None = None, progress: Log = None) -> dict[str, Any]:
-    """Evaluate on the labelled clips and the bench (whichever exist)."""
+             cache: Path | None = None, progress: Log = None, loso: bool = True) -> dict[str, Any]:
+    """Evaluate on the labelled clips and the bench (whichever exist).
+
+    Faults are scored as before (lenient, ``faults``) and strictly (``faults_strict``: every
+    coached fault a clip's label lacks is a false positive). With ``loso``, ``thresholds`` holds
+    each fault rule's threshold sweep on the real clips and the bench, and its figures with
+    thresholds fitted leave-one-source-out (:mod:`hingecoach.evaluation.thresholds`).
+    """
     report: dict[str, Any] = {}
     labels = labels or (DEFAULT_DATA / "labels.csv")
     clips_root = clips_root or labels.parent / "clips"
+    coached = _coached_ids()
     if labels.exists():
         report["labelled"] = evaluate_labels(labels, clips_root, cache, progress)
     elif progress:
@@ -363,10 +308,22 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
         if sources:
             report["sources"] = sources
     bench = bench or DEFAULT_BENCH
-    if bench.exists() and any(bench.glob("*.gt.json")):
+    has_bench = bench.exists() and any(bench.glob("*.gt.json"))
+    if has_bench:
         report["bench"] = evaluate_bench(bench, cache, progress)
     if not report:
         raise HingeError("nothing to evaluate: no labels CSV and no synthetic bench found")
+    for name in ("labelled", "bench"):
+        if name in report:
+            part = report[name]
+            part["faults_strict"] = _strict_fault_stats(part["clips"], coached)
+            part["faults_strict"]["lenient_micro"] = _lenient_micro(part["faults"]["all"], coached)
+    if loso and labels.exists():
+        from hingecoach.evaluation.thresholds import bench_records, evaluate_thresholds, labelled_records
+
+        real = labelled_records(labels, clips_root, cache, progress)
+        synthetic = bench_records(bench, cache, progress) if has_bench else []
+        report["thresholds"] = evaluate_thresholds(real, synthetic)
     return report
 
 
@@ -416,6 +373,28 @@ def _not_coached() -> list[str]:
     return lines
 
 
+def _strict_lines(part: dict[str, Any]) -> list[str]:
+    """The strict fault table beside the lenient figures of the table above it."""
+    strict, lenient = part["faults_strict"], part["faults"]["all"]
+    rows = []
+    for fid, s in strict["faults"].items():
+        old = lenient.get(fid)
+        rows.append([fid, "yes" if s["coached"] else "no",
+                     *([old["precision"], old["recall"], old["f1"]] if old else ["not scored"] * 3),
+                     s["tp"], s["fp"], s["fn"], s["precision"], s["recall"], s["f1"],
+                     ", ".join(s["fp_clips"]) or "–"])
+    lm, sm = strict["lenient_micro"], strict["micro"]
+    rows.append(["**coached faults, micro**", "", lm["precision"], lm["recall"], lm["f1"],
+                 sm["tp"], sm["fp"], sm["fn"], sm["precision"], sm["recall"], sm["f1"], ""])
+    return ["Lenient (the table above): a clip its source calls bad without a reason (`unspecified`)",
+            "makes no false positive, a fault no label names has no row, and experimental findings count.",
+            "Strict: every coached fault found on a clip whose label does not name it is a false positive",
+            "(`unspecified` clips included), and only coached findings count (experimental ones are not told",
+            "to the lifter). The micro row sums the coached faults' rows.", "",
+            *_table(["fault", "coached", "lenient precision", "lenient recall", "lenient F1", "strict TP", "strict FP",
+                     "strict FN", "strict precision", "strict recall", "strict F1", "strict false positives on"], rows)]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The evaluation as markdown (what ``make eval`` writes to docs/accuracy.md)."""
     lines = ["# hingecoach accuracy", "",
@@ -425,6 +404,9 @@ def render_markdown(report: dict[str, Any]) -> str:
              "does. Clips their source calls bad without saying why (`unspecified`) make no false",
              "positive. Experimental rules (measured, never coached: "
              + (", ".join(f"`{i}`" for i in _experimental_ids()) or "none") + ") count in their own rows.",
+             "That is the lenient rule; each fault table is followed by the same clips scored strictly (a",
+             "coached fault the label does not name is a false positive), and the last sections give each",
+             "rule's threshold sweep and its figures with thresholds fitted leave-one-source-out.",
              "Pose tracks are BlazePose full (mediapipe 0.10.21), with the silhouette recorded.", ""]
     for name, title in (("labelled", "Labelled real clips (../shared/data/labels.csv)"),
                         ("bench", "Synthetic bench (bench/clips)")):
@@ -449,6 +431,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                       + (f" ({', '.join(g['with_false_faults'])})" if g["with_false_faults"] else "")
                       + f"; good-form reps with one: {g['reps_with_faults']} of {g['reps']}"]
             lines += ["(Experimental findings are not coached; they count in their own rows above.)"]
+        if part.get("faults_strict"):
+            lines += ["", "### Faults scored strictly (per clip)", ""] + _strict_lines(part)
         if name == "bench":
             misses = _bench_misses(part)
             lines += ["", "### Injected faults not found (what the landmarks do not show, as measured)", ""]
@@ -480,6 +464,10 @@ def render_markdown(report: dict[str, Any]) -> str:
                           ", ".join(c["faults_found"]) or "–", ", ".join(c["faults_true"]) or "–",
                           c.get("drill_found"), c.get("drill_true") or c.get("drill")] for c in part["clips"]])
         lines.append("")
+    if report.get("thresholds"):
+        from hingecoach.evaluation.thresholds import render_thresholds
+
+        lines += render_thresholds(report["thresholds"]) + [""]
     if report.get("sources"):
         lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
                   "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",

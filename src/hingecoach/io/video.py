@@ -38,6 +38,9 @@ class VideoInfo:
     #: (phones store portrait video as landscape pictures plus this); ``width`` and ``height``
     #: are the picture as displayed, after the turn.
     rotation_ccw_deg: int = 0
+    #: ``frame_count`` is the container's own count (an index, as in MP4), not an estimate from
+    #: the duration: a decode that ends well before it was cut short.
+    count_exact: bool = False
 
     @property
     def quarter_turns(self) -> int:
@@ -78,6 +81,7 @@ def probe(path: str | Path) -> VideoInfo:
         fps = float(rate) if rate else 0.0
         width, height = int(stream.codec_context.width or 0), int(stream.codec_context.height or 0)
         count = int(stream.frames or 0)
+        exact = count > 0
         if not count and stream.duration and stream.time_base and fps:
             count = int(round(float(stream.duration * stream.time_base) * fps))
         if width <= 0 or height <= 0:
@@ -94,7 +98,7 @@ def probe(path: str | Path) -> VideoInfo:
     if rotation % 180:
         width, height = height, width
     return VideoInfo(path=path, fps=fps, frame_count=count, width=width, height=height,
-                     rotation_ccw_deg=rotation)
+                     rotation_ccw_deg=rotation, count_exact=exact)
 
 
 def display_rotation(frame: av.VideoFrame) -> int:
@@ -121,15 +125,56 @@ def _scale_for(info: VideoInfo) -> float:
     return min(1.0, MAX_LONG_SIDE_PX / long_side)
 
 
-def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
+#: A decode may end this many frames (or 1 %) short of the container's exact count before the
+#: video counts as cut short (edit lists and dropped leading frames cost a frame or two).
+SHORT_TOLERANCE_FRAMES = 2
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """What went wrong in the decoding thread: ``stopped`` (decoding ended after ``frames`` good
+    frames, the last at ``t_s``, before the video did) or ``damaged`` (a corrupt packet at frame
+    ``frames``; decoding went on)."""
+
+    kind: str
+    frames: int
+    t_s: float | None
+    error: str
+
+
+def _at(info: VideoInfo, frames: int, t_s: float | None) -> str:
+    return f"{t_s:.2f} s" if t_s is not None and math.isfinite(t_s) else f"{frames / info.fps:.2f} s"
+
+
+def broken_video_warning(info: VideoInfo, frames: int, t_s: float | None, error: str) -> str:
+    """The analysis warning for a video whose decoding stopped after ``frames`` good frames
+    (the last at ``t_s``) before the video's end."""
+    of = f"{frames} of the {info.frame_count} frames its header announces" if info.frame_count > frames \
+        else f"{frames} frames"
+    return (f"{info.path.name} is damaged or cut short: decoding stopped after {of}, at "
+            f"{_at(info, frames, t_s)} ({error}); only the part before it was analysed")
+
+
+def _short(info: VideoInfo, frames: int) -> bool:
+    """Fewer frames decoded than the container's exact count says it holds (beyond tolerance)."""
+    slack = max(SHORT_TOLERANCE_FRAMES, int(0.01 * info.frame_count))
+    return info.count_exact and frames + slack < info.frame_count
+
+
+def iter_frames(info: VideoInfo, prefetch: int = 8, warnings: list[str] | None = None) -> Iterator[Frame]:
     """Yield the frames of a probed video in order, decoded ahead in a thread.
 
     Frames whose long side exceeds :data:`MAX_LONG_SIDE_PX` are downscaled and turned upright
     as the container's display matrix asks (a phone's portrait video); timestamps come from the
     container where it gives them (variable frame rate), else index / fps.
+
+    A decoding error part-way (a truncated or damaged file) ends the frames there: the frames
+    before it are yielded and a warning saying where the video broke
+    (:func:`broken_video_warning`) is appended to ``warnings`` when a list is given. A video
+    whose first frame cannot be decoded raises :class:`HingeError`.
     """
     scale = _scale_for(info)
-    q: queue.Queue[Frame | None | BaseException] = queue.Queue(maxsize=prefetch)
+    q: queue.Queue[Frame | None | _Broken | BaseException] = queue.Queue(maxsize=prefetch)
     stop = threading.Event()
 
     def decode() -> None:
@@ -142,21 +187,40 @@ def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
                 width = int(round(coded_w * scale / 2) * 2)
                 height = int(round(coded_h * scale / 2) * 2)
                 i = 0
+                t_s: float | None = None
+                damaged: tuple[int, float | None] | None = None
+                stopped = False
+
                 try:
-                    for vf in container.decode(stream):
-                        if stop.is_set():
+                    # Packet by packet (what container.decode does), to see the demuxer's corrupt
+                    # flag: with frame threads FFmpeg drops the decoder's own error on a cut file.
+                    for packet in container.demux(stream):
+                        if getattr(packet, "is_corrupt", False) and damaged is None:
+                            damaged = (i, t_s)
+                        for vf in packet.decode():
+                            if stop.is_set():
+                                stopped = True
+                                break
+                            t_s = float(vf.time) if vf.time is not None else i / info.fps
+                            if scale < 1.0:
+                                rgb = vf.to_ndarray(format="rgb24", width=width, height=height)
+                            else:
+                                rgb = vf.to_ndarray(format="rgb24")
+                            if turns:
+                                rgb = np.ascontiguousarray(np.rot90(rgb, turns), dtype=np.uint8)
+                            q.put(Frame(index=i, t_s=t_s, rgb=rgb))
+                            i += 1
+                        if stopped:
                             break
-                        t_s = float(vf.time) if vf.time is not None else i / info.fps
-                        if scale < 1.0:
-                            rgb = vf.to_ndarray(format="rgb24", width=width, height=height)
-                        else:
-                            rgb = vf.to_ndarray(format="rgb24")
-                        if turns:
-                            rgb = np.ascontiguousarray(np.rot90(rgb, turns), dtype=np.uint8)
-                        q.put(Frame(index=i, t_s=t_s, rgb=rgb))
-                        i += 1
-                except av.error.FFmpegError:
-                    pass  # a truncated tail: keep the frames decoded so far
+                except av.error.FFmpegError as exc:
+                    # A truncated or damaged file: the frames so far stand, and the consumer is told.
+                    q.put(_Broken("stopped", i, t_s, str(getattr(exc, "strerror", None) or exc.__class__.__name__)))
+                else:
+                    if not stopped and _short(info, i):
+                        q.put(_Broken("stopped", i, t_s, "the file ends early" if damaged is None
+                                      else "damaged data, then the file ends"))
+                    elif not stopped and damaged is not None:
+                        q.put(_Broken("damaged", damaged[0], damaged[1], "a damaged packet"))
             q.put(None)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             q.put(exc)
@@ -168,6 +232,16 @@ def iter_frames(info: VideoInfo, prefetch: int = 8) -> Iterator[Frame]:
             item = q.get()
             if item is None:
                 return
+            if isinstance(item, _Broken):
+                if item.kind == "stopped" and item.frames == 0:
+                    raise HingeError(f"{info.path.name}: no frame could be decoded (truncated or corrupt video:"
+                                     f" {item.error})")
+                if warnings is not None:
+                    warnings.append(broken_video_warning(info, item.frames, item.t_s, item.error)
+                                    if item.kind == "stopped" else
+                                    f"{info.path.name} has damaged data near frame {item.frames} (at "
+                                    f"{_at(info, item.frames, item.t_s)}); the frames around it may be wrong")
+                continue
             if isinstance(item, BaseException):
                 raise HingeError(f"{info.path.name}: decoding failed ({item})")
             yield item

@@ -12,13 +12,18 @@ Modules: :mod:`.model` (measuring: per-frame readouts, target range, faults), :m
 
 from __future__ import annotations
 
-import json
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from hingecoach.core.reps.engine import TrackFeatures, track_features
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
+from hingecoach.io.analysis_json import analysis_document, read_report_document
 from hingecoach.pipeline import Result, file_sha256
 from hingecoach.report.history import athlete_history
 from hingecoach.report.html import page_context, write_html
@@ -34,11 +39,28 @@ PLOT_NAMES = {"angles": "angles.png", "reps": "reps.png", "bar_path": "bar_path.
 __all__ = ["HTML_NAME", "PLOT_NAMES", "VIDEO_NAME", "rebuild_report", "render_report", "write_report"]
 
 
+@contextmanager
+def quiet_numerics() -> Iterator[None]:
+    """NumPy's floating-point warnings off (NaN and inf are expected in a track: a joint not
+    found): a report never prints a ``RuntimeWarning``."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def _source_video(doc: dict[str, Any]) -> Path | None:
     source = doc.get("source") or {}
     if source.get("kind") != "video" or not source.get("path"):
         return None
     return Path(str(source["path"]))
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the path cannot name a file (a NUL byte, too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def render_report(doc: dict[str, Any], tf: TrackFeatures, out_dir: Path, *, source: Path | None,
@@ -49,7 +71,13 @@ def render_report(doc: dict[str, Any], tf: TrackFeatures, out_dir: Path, *, sour
     ``source`` is the analysed video (None for a keypoint file: no annotated video, and the
     keyframes are drawn on a plain canvas). Returns the written paths by kind.
     """
-    out_dir = Path(out_dir)
+    with quiet_numerics():
+        return _render_report(doc, tf, Path(out_dir), source=source, video=video, plots=plots, html=html,
+                              db=db, athlete=athlete)
+
+
+def _render_report(doc: dict[str, Any], tf: TrackFeatures, out_dir: Path, *, source: Path | None,
+                   video: bool, plots: bool, html: bool, db: str | None, athlete: str | None) -> dict[str, Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise HingeError(f"{out_dir}: exists and is not a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +120,7 @@ def write_report(result: Result, out_dir: Path, *, video: bool = True, plots: bo
     ``db`` (a training-log URL or SQLite path) adds the athlete's history chart when that log
     has sessions (``athlete`` names one when the log holds several).
     """
-    doc = result.analysis.to_dict()
+    doc = analysis_document(result.analysis)  # as analysis.json holds it (non-finite numbers null)
     return render_report(doc, result.features, Path(out_dir), source=_source_video(doc), video=video,
                          plots=plots, html=html, db=db, athlete=athlete)
 
@@ -102,7 +130,7 @@ def _find_source(doc: dict[str, Any], analysis_json: Path, override: Path | None
     candidates = [override] if override is not None else (
         [recorded, analysis_json.parent / recorded, analysis_json.parent / recorded.name] if recorded else [])
     for path in candidates:
-        if path is not None and path.is_file():
+        if path is not None and _is_file(path):
             expected = (doc.get("source") or {}).get("sha256")
             if expected and file_sha256(path) != expected:
                 raise HingeError(f"{path}: is not the video that was analysed (its checksum differs)")
@@ -121,22 +149,16 @@ def rebuild_report(analysis_json: Path, out_dir: Path | None = None, *, video: b
     folder of ``analysis.json``; ``source`` overrides the video path recorded in it.
     """
     analysis_json = Path(analysis_json)
-    if not analysis_json.is_file():
+    if not _is_file(analysis_json):
         raise HingeError(f"{analysis_json}: no such analysis file")
-    try:
-        doc = json.loads(analysis_json.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise HingeError(f"{analysis_json.name}: not an analysis.json (invalid JSON)") from None
-    if not isinstance(doc, dict) or "reps" not in doc or "schema_version" not in doc:
-        raise HingeError(f"{analysis_json.name}: not an analysis.json (no schema_version or reps)")
-    if str(doc["schema_version"]).split(".")[0] != "1":
-        raise HingeError(f"{analysis_json.name}: schema version {doc['schema_version']} is not one this hingecoach reads")
+    doc = read_report_document(analysis_json)  # checked field by field: a bad one is a one-line error
     track_path = analysis_json.parent / "track.npz"
     if not track_path.is_file():
         raise HingeError(f"{track_path}: missing; the report needs the track saved beside analysis.json")
     track = PoseTrack.load(track_path)
-    if track.n_frames != int(doc.get("frames", track.n_frames)):
-        raise HingeError(f"{track_path.name}: has {track.n_frames} frames but the analysis has {doc.get('frames')}")
+    if track.n_frames != doc["frames"]:
+        raise HingeError(f"{analysis_json}: frames is {doc['frames']}, but {track_path.name} beside it has "
+                         f"{track.n_frames} frames")
     needs_video = video or ((plots or html) and source is not None)
     video_path = _find_source(doc, analysis_json, source) if needs_video and (_source_video(doc) or source) else None
     if video and video_path is None:
@@ -148,6 +170,7 @@ def rebuild_report(analysis_json: Path, out_dir: Path | None = None, *, video: b
             video_path = _find_source(doc, analysis_json, None)
         except HingeError:
             video_path = None
-    tf = track_features(track)
+    with quiet_numerics():
+        tf = track_features(track)
     return render_report(doc, tf, Path(out_dir) if out_dir else analysis_json.parent, source=video_path,
                          video=video, plots=plots, html=html, db=db, athlete=athlete)

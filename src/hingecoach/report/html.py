@@ -46,6 +46,18 @@ def _environment() -> Environment:
     return env
 
 
+def _cards_note(n_reps: int, n_faulty: int, cards: list[dict[str, Any]]) -> str:
+    """What a long set's cards leave out, in words."""
+    shown_faulty = sum(1 for c in cards if c["faults"])
+    if n_faulty > shown_faulty:
+        which = f"{shown_faulty} of the {n_faulty:,} faulty reps, the most serious first, then in rep order"
+    elif n_faulty:
+        which = f"every faulty rep ({n_faulty:,}) and clean reps spread over the set"
+    else:
+        which = "clean reps spread over the set"
+    return f"{len(cards)} of {n_reps:,} reps shown here: {which}. The table above lists every rep."
+
+
 def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[int, bytes],
                  video_name: str | None, history: tuple[str, bytes] | None) -> dict[str, Any]:
     """Everything the template shows, as plain values."""
@@ -59,7 +71,7 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
     for r in model.reps:
         m = r["metrics"]
         peak = m.get("hip_flexion_peak_deg")
-        faults = [f for f in model.faults if f.rep_index == r["index"]]
+        faults = model.faults_by_rep.get(int(r["index"]), [])
         reps.append({
             "index": r["index"], "start_s": r["start_s"], "end_s": r["end_s"], "bottom_s": r["bottom_s"],
             "peak": peak, "peak_pct": 100.0 * float(peak) / scale if isinstance(peak, int | float) else 0.0,
@@ -69,6 +81,9 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
         })
     source = doc.get("source") or {}
     drill = doc.get("drill") or {}
+    featured = {int(r["index"]) for r in model.featured_reps()}
+    cards = [r for r in reps if int(r["index"]) in featured]
+    faulty = [r for r in reps if r["faults"]]
     return {
         "title": Path(str(source.get("path") or "set")).name,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -82,7 +97,10 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
         "target": target,
         "target_pct": 100.0 * target.deg / scale if target else None,
         "reps": reps,
-        "faulty_reps": [r for r in reps if r["faults"]],
+        "faulty_reps": faulty,
+        "cards": cards,
+        "summarised": model.summarised,
+        "cards_note": _cards_note(len(reps), len(faulty), cards) if model.summarised else None,
         "video": video_name,
         "images": {k: data_uri(v, "image/png") for k, v in images.items()},
         "history": {"athlete": history[0], "image": data_uri(history[1], "image/png")} if history else None,

@@ -58,8 +58,9 @@ def encode_jpeg(rgb: np.ndarray, max_h: int = KEYFRAME_MAX_H) -> bytes:
 class KeyframeCollector:
     """Receives raw frames during the video pass and keeps what the page needs.
 
-    ``rep_frames`` maps a rep index to its bottom frame; ``background_frame`` is the frame the
-    bar path is traced over (kept raw, one frame).
+    ``rep_frames`` maps a rep index to its bottom frame (the reps the page shows one by one:
+    every rep of a normal set, at most :data:`~hingecoach.report.model.DETAIL_REPS` of a long
+    one); ``background_frame`` is the frame the bar path is traced over (kept raw, one frame).
     """
 
     def __init__(self, model: ReportModel, background_frame: int | None = None) -> None:
@@ -68,6 +69,10 @@ class KeyframeCollector:
         self.background_frame = background_frame
         self.jpegs: dict[int, bytes] = {}
         self.background: np.ndarray | None = None
+        #: Frame index → the reps whose keyframe it is.
+        self._reps_at: dict[int, list[int]] = {}
+        for rep, frame_index in self.rep_frames.items():
+            self._reps_at.setdefault(frame_index, []).append(rep)
 
     @property
     def frames(self) -> set[int]:
@@ -81,14 +86,16 @@ class KeyframeCollector:
         """Take frame ``index`` (raw RGB) if wanted."""
         if index == self.background_frame:
             self.background = rgb.copy()
-        for rep, frame_index in self.rep_frames.items():
-            if frame_index == index:
-                drawn = annotate(rgb.copy(), FrameState(index, self.model), keyframe_annotators())
-                self.jpegs[rep] = encode_jpeg(crop_to_lifter(drawn, self.model.xy[index]))
+        reps = self._reps_at.get(index)
+        if reps:
+            drawn = annotate(rgb.copy(), FrameState(index, self.model), keyframe_annotators())
+            jpeg = encode_jpeg(crop_to_lifter(drawn, self.model.xy[index]))
+            for rep in reps:
+                self.jpegs[rep] = jpeg
 
     def fill_missing(self) -> None:
         """Draw keyframes on a blank canvas for frames the video did not provide."""
         for index in sorted(self.frames):
-            missing_rep = any(f == index and r not in self.jpegs for r, f in self.rep_frames.items())
+            missing_rep = any(r not in self.jpegs for r in self._reps_at.get(index, ()))
             if missing_rep or (index == self.background_frame and self.background is None):
                 self.visit(index, blank_frame(self.model))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,11 @@ from hingecoach.core.reps.engine import TrackFeatures
 SEVERITY_ORDER = {"safety": 0, "form": 1, "minor": 2}
 #: A cue banner stays up at least this long, so a lifter can read it (seconds).
 MIN_BANNER_S = 1.5
+#: Sets up to this many reps get a plot panel, a card and a keyframe for every rep; a longer set
+#: is summarised (every rep overlaid in one plot; cards for at most this many reps, faulty first).
+DETAIL_REPS = 30
+#: Frames per bucket of the per-frame fault index (:meth:`ReportModel.faults_at`).
+_FAULT_BUCKET = 256
 
 
 def humanize(fault_id: str) -> str:
@@ -147,14 +153,58 @@ class ReportModel:
             return ""
         return "lowering" if i <= int(self.reps[r - 1]["bottom_frame"]) else "lifting"
 
+    @cached_property
+    def _fault_buckets(self) -> dict[int, list[FaultSpan]]:
+        """Fault spans by the frame buckets their banner covers (a lookup per frame costs the
+        faults near it, not all of a long set's)."""
+        buckets: dict[int, list[FaultSpan]] = {}
+        for f in self.faults:
+            for b in range(max(f.first, 0) // _FAULT_BUCKET, max(f.shown_until, 0) // _FAULT_BUCKET + 1):
+                buckets.setdefault(b, []).append(f)
+        return buckets
+
     def faults_at(self, i: int) -> list[FaultSpan]:
         """Faults whose banner is up at frame ``i``, the most serious first."""
-        active = [f for f in self.faults if f.first <= i <= f.shown_until]
+        near = self._fault_buckets.get(i // _FAULT_BUCKET, []) if i >= 0 else []
+        active = [f for f in near if f.first <= i <= f.shown_until]
         return sorted(active, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.first))
 
+    @cached_property
+    def faults_by_rep(self) -> dict[int, list[FaultSpan]]:
+        """Rep index → its fault spans (in the order of the analysis)."""
+        out: dict[int, list[FaultSpan]] = {}
+        for f in self.faults:
+            out.setdefault(f.rep_index, []).append(f)
+        return out
+
+    @property
+    def summarised(self) -> bool:
+        """More reps than get a panel and a card each (:data:`DETAIL_REPS`)."""
+        return self.n_reps > DETAIL_REPS
+
+    def featured_reps(self) -> list[dict[str, Any]]:
+        """The reps shown one by one (a card with a keyframe), in rep order: every rep of a set
+        of up to :data:`DETAIL_REPS`; of a longer set the faulty reps first (the most serious
+        first, then in order) and clean reps spread over the set, :data:`DETAIL_REPS` in all."""
+        if not self.summarised:
+            return list(self.reps)
+        by_rep = self.faults_by_rep
+
+        def rank(r: dict[str, Any]) -> int:
+            return min(SEVERITY_ORDER.get(f.severity, 9) for f in by_rep[int(r["index"])])
+
+        faulty = sorted((r for r in self.reps if by_rep.get(int(r["index"]))),
+                        key=lambda r: (rank(r), int(r["index"])))[:DETAIL_REPS]
+        clean = [r for r in self.reps if not by_rep.get(int(r["index"]))]
+        room = DETAIL_REPS - len(faulty)
+        spread = [clean[int(k)] for k in np.unique(np.linspace(0, len(clean) - 1, room).round())] \
+            if room > 0 and clean else []
+        return sorted(faulty + spread, key=lambda r: int(r["index"]))
+
     def keyframe_indices(self) -> dict[int, int]:
-        """Rep index → its bottom frame (the keyframe shown beside its faults)."""
-        return {int(r["index"]): int(r["bottom_frame"]) for r in self.reps
+        """Rep index → its bottom frame (the keyframe shown beside its faults), for the reps
+        shown one by one (:meth:`featured_reps`)."""
+        return {int(r["index"]): int(r["bottom_frame"]) for r in self.featured_reps()
                 if 0 <= int(r["bottom_frame"]) < self.n_frames}
 
     def deepest_rep_bottom(self) -> int | None:

@@ -5,6 +5,7 @@ yourself: every function takes ``db`` (a URL, a SQLite path, or None for ``$HING
 default file) and runs in its own transaction.
 """
 
+from hingecoach.core.numeric import json_safe
 from hingecoach.io.analysis_json import ParsedAnalysis, parse_analysis, read_analysis_file
 from hingecoach.store.db import default_db_path, dispose_engines, get_engine, resolve_db_url
 from hingecoach.store.imports import ImportedWorkout, read_workout_csv
@@ -28,7 +29,6 @@ from hingecoach.store.repository import (
     log_session,
     today,
 )
-from hingecoach.store.values import json_safe
 
 __all__ = [
     "EXPORT_COLUMNS",

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from hingecoach.core.numeric import json_safe
 from hingecoach.core.progression import (
     Decision,
     FaultSummary,
@@ -43,7 +44,7 @@ from hingecoach.store.models import (
     TrainingSession,
     utcnow,
 )
-from hingecoach.store.values import json_safe, load_problem, rating_problem, reps_problem
+from hingecoach.store.values import load_problem, rating_problem, reps_problem
 
 PLAN: Literal["plan"] = "plan"
 

@@ -1,7 +1,7 @@
 """What a stored number may be: the plausible range of loads, reps and ratings, and strict JSON.
 
 Pipeline position: imports (Strong / Hevy CSV) and hand logging → **these checks** → store;
-store → :func:`json_safe` → export. A value outside these ranges is a typo or a broken export
+store → :func:`~hingecoach.core.numeric.json_safe` → export. A value outside these ranges is a typo or a broken export
 (``inf``, ``1e309``, a weight of -20 kg, an RPE of 99), never a training fact, so it is refused
 before anything is written; the export never writes ``NaN`` or ``Infinity`` (not JSON).
 """
@@ -9,7 +9,6 @@ before anything is written; the export never writes ``NaN`` or ``Infinity`` (not
 from __future__ import annotations
 
 import math
-from typing import Any
 
 #: The heaviest load a set may carry, in kg: twice the deadlift world record, and then some.
 MAX_LOAD_KG = 1000.0
@@ -50,13 +49,3 @@ def rating_problem(value: float | None) -> str | None:
     return None
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with every non-finite float (NaN, ±inf) replaced by None, recursively, so that
-    ``json.dumps(..., allow_nan=False)`` writes strict JSON."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value

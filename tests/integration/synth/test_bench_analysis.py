@@ -11,7 +11,7 @@ import pytest
 
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.reps.engine import analyze_track
-from hingecoach.evaluation.scoring import cached_track
+from hingecoach.evaluation.clips import cached_track
 
 ROOT = Path(__file__).resolve().parents[3]
 BENCH = ROOT / "bench" / "clips"

@@ -29,7 +29,7 @@ SIDE = _side_clips()
 def detection_rate(video: Path) -> tuple[int, int]:
     """Frames where hingecoach's BlazePose backend found the athlete (the pose track is cached,
     so the bench rep-count tests reuse this one pass of pose estimation)."""
-    from hingecoach.evaluation.scoring import cached_track
+    from hingecoach.evaluation.clips import cached_track
 
     track = cached_track(video, CACHE, segmentation=False)
     found = int((track.confidence.max(axis=1) > 0).sum())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fakes import hinge_clip_track
 
-from hingecoach.evaluation import scoring
+from hingecoach.evaluation import clips as scoring
 
 
 @pytest.fixture

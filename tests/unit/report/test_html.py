@@ -91,7 +91,7 @@ def _saved(written: Written, tmp_path: Path) -> Path:
     ("no_track", "track.npz: missing"),
     ("no_video", "source video"),
     ("other_video", "not the video that was analysed"),
-    ("bad_json", "not an analysis.json"),
+    ("bad_json", "is not valid JSON"),
     ("no_file", "no such analysis file"),
 ])
 def test_rebuild_errors_are_one_line(written: Written, tmp_path: Path, breakage: str, message: str) -> None:

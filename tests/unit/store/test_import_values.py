@@ -3,7 +3,6 @@ its content: the identical file again is skipped, a corrected export replaces th
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from hingecoach import store
 from hingecoach.core.progression import load_rules
 from hingecoach.errors import HingeError
 from hingecoach.store.imports import ImportedSet, ImportedWorkout
-from hingecoach.store.values import json_safe
 
 STRONG_HEADER = (
     "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
@@ -172,8 +170,3 @@ def test_the_content_hash_ignores_the_drill_mapping_but_not_the_notes() -> None:
     b = ImportedWorkout("r", when, "T", None, [ImportedSet("RDL", None, 8, 40.0, 7.0, None)])
     c = ImportedWorkout("r", when, "T", "sore back", [ImportedSet("RDL", None, 8, 40.0, 7.0, None)])
     assert a.content_sha256 == b.content_sha256 != c.content_sha256
-
-
-def test_json_safe_turns_non_finite_numbers_into_null() -> None:
-    data = {"a": math.inf, "b": [1.0, math.nan, {"c": -math.inf}], "d": (2, "x"), "e": None}
-    assert json.dumps(json_safe(data), allow_nan=False) == '{"a": null, "b": [1.0, null, {"c": null}], "d": [2, "x"], "e": null}'
