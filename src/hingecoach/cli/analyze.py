@@ -65,6 +65,13 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
     back = describe_back(doc)
     if back:
         console.print(back)
+    watched: dict[str, list[str]] = {}
+    for r in doc["reps"]:
+        for f in r.get("watch") or []:
+            watched.setdefault(f["id"], []).append(str(r["index"]))
+    for fid, reps in watched.items():
+        console.print(f"[dim]watch (not sure enough to coach): {fid} on rep{'s' if len(reps) > 1 else ''} "
+                      f"{', '.join(reps)}[/]")
     for w in doc.get("warnings", []):
         console.print(f"[yellow]warning:[/] {w}")
 

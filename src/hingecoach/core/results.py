@@ -40,6 +40,9 @@ class RepResult:
     end_frame: int
     metrics: dict[str, float | None]
     faults: list[Finding] = field(default_factory=list)
+    #: Findings too unsure to coach (below their rule's confidence, or called by only one reading
+    #: of an ambiguous drill): shown as "watch", never cued, never counted against the rep.
+    watch: list[Finding] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -80,6 +83,7 @@ class Analysis:
         for r in self.reps:
             d = asdict(r)
             d["faults"] = [{**asdict(f), "frames": list(f.frames)} for f in r.faults]
+            d["watch"] = [{**asdict(f), "frames": list(f.frames), "cue": None} for f in r.watch]
             d["clean"] = r.clean
             reps.append(d)
         return {

@@ -306,16 +306,20 @@ def cleanest_drill(candidates: list[Drill], analysis: Analysis, tf: TrackFeature
     return best, [d for d in candidates if d is not best]
 
 
-def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill], view: str) -> list[Finding]:
+def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill], view: str,
+                    disputed: list[Finding] | None = None) -> list[Finding]:
     """The findings every rival drill agrees with. A rival that rates the same fault with its own
     threshold must find it too; a rival without that fault has no say. When the drill is a
-    guess, a fault that only the stricter drill's threshold calls is not reported."""
+    guess, a fault that only the stricter drill's threshold calls is not reported (it goes to
+    ``disputed`` when a list is given)."""
     kept = list(findings)
     for rival in rivals:
         if not kept:
             break
         own = {s.id for s in rival.faults}
         found = {f.id for f in detect_faults(ctx, rival.faults, view)[0]}
+        if disputed is not None:
+            disputed += [f for f in kept if f.id in own and f.id not in found]
         kept = [f for f in kept if f.id not in own or f.id in found]
     return kept
 
@@ -323,6 +327,7 @@ def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill
 def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
     """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place (and,
     with the silhouette, each rep's ``back_outline_bend_deg``)."""
+    settings = load_settings()
     bends = bottom_bends(tf)
     if bends is not None:
         for rep_result, bend in zip(analysis.reps, bends, strict=True):
@@ -359,10 +364,15 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
     unmeasured: set[str] = set()
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
-        findings, missing = detect_faults(ctx, drill.faults, view)
-        findings = agreed_findings(findings, ctx, rivals, view)
+        watch: list[Finding] = []
+        findings, missing = detect_faults(ctx, drill.faults, view, watch=watch,
+                                          watch_min_confidence=settings.coaching.watch_min_confidence)
+        findings = agreed_findings(findings, ctx, rivals, view, disputed=watch)
         trial = {s.id for s in drill.faults if s.params.get("experimental")}
         rep_result.faults = [f for f in findings if f.id not in trial]
+        rep_result.watch = [f for f in watch if f.id not in trial]
+        for f in rep_result.watch:
+            f.cue = None  # never spoken or shown as a cue
         analysis.experimental += [{"rep": rep_result.index, **asdict(f), "frames": list(f.frames)}
                                   for f in findings if f.id in trial]
         analysis.experimental_notes += [{"rep": rep_result.index, **n}

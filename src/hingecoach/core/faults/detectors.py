@@ -369,8 +369,13 @@ def shoulders_lead(ctx: RepContext, spec: FaultSpec) -> Finding | None:
 
 
 def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
-                  min_confidence: float = 0.3) -> tuple[list[Finding], list[str]]:
+                  min_confidence: float = 0.3, watch: list[Finding] | None = None,
+                  watch_min_confidence: float = 0.1) -> tuple[list[Finding], list[str]]:
     """Run every rule that applies in this view. Returns findings and the ids not measurable.
+
+    A finding below its rule's confidence (``min_confidence`` in the rule's data, else
+    ``min_confidence``) but at least ``watch_min_confidence`` sure goes to ``watch`` when a list
+    is given: graded, shown, never coached.
 
     A rule whose detector is not available (an optional measurement that is not installed or
     not computed for this clip) is listed as not measured, never silently passed.
@@ -391,9 +396,14 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
             continue
         # A rule may ask for more certainty than the default (an in-plane distance that a
         # turned body distorts): ``min_confidence`` in its data.
-        if finding is not None and finding.confidence >= float(spec.params.get("min_confidence", min_confidence)):
+        if finding is None:
+            continue
+        if finding.confidence >= float(spec.params.get("min_confidence", min_confidence)):
             finding.cue = spec.cue
             found.append(finding)
+        elif watch is not None and finding.confidence >= watch_min_confidence \
+                and not spec.params.get("experimental"):
+            watch.append(finding)
     # A fault that is a symptom of another one found on the same rep (knees forward in a
     # squatted hinge) is not cued twice: the drill data names what suppresses it.
     ids = {f.id for f in found}

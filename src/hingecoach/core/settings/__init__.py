@@ -120,6 +120,7 @@ class CoachingSettings:
     range_margin_deg: float
     reintroduce_step_deg: float
     min_range_deg: float
+    watch_min_confidence: float
 
 
 @dataclass(frozen=True)
