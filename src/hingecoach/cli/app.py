@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -24,6 +26,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hingecoach: learn the hip hinge from a video of yourself.", epilog=EXIT_CODES)
 err = Console(stderr=True)
 out = Console()
+
+
+def print_warnings(doc: Mapping[str, Any], console: Console) -> None:
+    """A document's ``warnings`` (an analysis, a comparison), one line each, after its results."""
+    for w in doc.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {w}")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

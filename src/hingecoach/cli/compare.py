@@ -14,30 +14,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hingecoach.cli.app import app, err, out
+from hingecoach.cli.app import app, err, out, print_warnings
 from hingecoach.errors import HingeError
 
 _VERDICT = {"better": "[green]better[/]", "worse": "[red]worse[/]", "same": "[dim]the same[/]", "changed": "changed"}
 
 
-def _fmt(v: Any, unit: str, signed: bool = False) -> str:
-    if v is None:
-        return "–"
-    if unit == "deg":
-        text = f"{v:.0f}°"
-    elif unit == "s":
-        text = f"{v:.2f} s"
-    elif unit == "leg":
-        text = f"{100 * v:.0f}% leg"
-    else:
-        text = f"{v:g}"
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        text = text[1:]  # never "-0°"
-    return ("+" if signed and not text.startswith("-") and any(c in "123456789" for c in text) else "") + text
-
-
 def print_comparison(doc: dict[str, Any], console: Console) -> None:
     """The comparison in the terminal: sentences, the numbers, the pairing, the warnings."""
+    from hingecoach.core.compare.changes import format_value
+
     a, b = doc["a"], doc["b"]
     console.print(f"[bold]A[/] {a['label']} ({a['reps']} reps)  →  [bold]B[/] {b['label']} ({b['reps']} reps)")
     for sentence in doc["summary"]:
@@ -51,15 +37,14 @@ def print_comparison(doc: dict[str, Any], console: Console) -> None:
             table.add_row(m["label"], f"{m['a']} of {m['a_of']}", f"{m['b']} of {m['b_of']}", f"{m['difference']:+d}",
                           _VERDICT.get(m["verdict"], ""))
         else:
-            table.add_row(m["label"], _fmt(m["a"], m["unit"]), _fmt(m["b"], m["unit"]),
-                          _fmt(m["difference"], m["unit"], signed=True), _VERDICT.get(m["verdict"] or "", ""))
+            table.add_row(m["label"], format_value(m["a"], m["unit"]), format_value(m["b"], m["unit"]),
+                          format_value(m["difference"], m["unit"], signed=True), _VERDICT.get(m["verdict"] or "", ""))
     console.print(table)
     pairs = ", ".join(
         f"{p['a_rep']}↔{p['b_rep']}" + (f" ({p['shape_rms_pct']:.0f}% shape RMS)" if p["shape_rms_pct"] is not None else "")
         for p in doc["pairs"])
     console.print(f"Reps paired (A↔B): {pairs}")
-    for w in doc.get("warnings", []):
-        console.print(f"[yellow]warning:[/] {w}")
+    print_warnings(doc, console)
 
 
 @app.command()

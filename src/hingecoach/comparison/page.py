@@ -8,7 +8,6 @@ Pipeline position: ``comparison.json`` (as a document) + the curves + the poster
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hingecoach import __version__
+from hingecoach.core.compare.changes import format_value
 from hingecoach.report.html import data_uri
 
 TEMPLATE = "compare.html.j2"
@@ -27,22 +27,6 @@ VERDICT_TEXT = {"better": "better", "worse": "worse", "same": "the same", "chang
 def _environment() -> Environment:
     return Environment(loader=PackageLoader("hingecoach.comparison", "templates"),
                        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-
-
-def _fmt(v: Any, unit: str, signed: bool = False) -> str:
-    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-        return "–"
-    if unit == "deg":
-        text = f"{v:.0f}°"
-    elif unit == "s":
-        text = f"{v:.2f} s"
-    elif unit == "leg":
-        text = f"{100 * v:.0f}% leg"
-    else:
-        text = f"{v:g}"
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        text = text[1:]  # never "-0°"
-    return ("+" if signed and not text.startswith("-") and any(c in "123456789" for c in text) else "") + text
 
 
 def _times(events: dict[str, Any]) -> str:
@@ -59,9 +43,9 @@ def page_context(doc: dict[str, Any], *, curves: bytes | None, poster: bytes | N
                             "b": f"{m['b']} of {m['b_of']}", "difference": f"{m['difference']:+d}" if m["difference"] else "0",
                             "verdict": m["verdict"], "verdict_text": VERDICT_TEXT.get(m["verdict"], "")})
             continue
-        metrics.append({"key": m["key"], "label": m["label"], "a": _fmt(m["a"], m["unit"]), "b": _fmt(m["b"], m["unit"]),
-                        "difference": _fmt(m["difference"], m["unit"], signed=True), "verdict": m["verdict"],
-                        "verdict_text": VERDICT_TEXT.get(m["verdict"] or "", "")})
+        metrics.append({"key": m["key"], "label": m["label"], "a": format_value(m["a"], m["unit"]),
+                        "b": format_value(m["b"], m["unit"]), "difference": format_value(m["difference"], m["unit"], signed=True),
+                        "verdict": m["verdict"], "verdict_text": VERDICT_TEXT.get(m["verdict"] or "", "")})
     faults = [{"name": f["id"].replace("_", " "), "a_reps": f["a_reps"], "b_reps": f["b_reps"], "status": f["status"],
                "css": "better" if f["status"] in ("gone", "fewer") else ("worse" if f["status"] in ("new", "more") else "same"),
                "cue": f["cue"]} for f in doc["faults"]]
@@ -70,8 +54,8 @@ def page_context(doc: dict[str, Any], *, curves: bytes | None, poster: bytes | N
         speed = "–" if p["b_speed_down"] is None or p["b_speed_up"] is None else \
             f"{p['b_speed_down']:.2f} / {p['b_speed_up']:.2f}"
         pairs.append({"a_rep": p["a_rep"], "b_rep": p["b_rep"], "a_times": _times(p["a"]), "b_times": _times(p["b"]),
-                      "speed": speed, "depth_rms": _fmt(p["depth_rms_deg"], "deg") if p["depth_rms_deg"] is not None
-                      else "–", "shape_rms": f"{p['shape_rms_pct']:.0f}%" if p["shape_rms_pct"] is not None else "–"})
+                      "speed": speed, "depth_rms": format_value(p["depth_rms_deg"], "deg"),
+                      "shape_rms": f"{p['shape_rms_pct']:.0f}%" if p["shape_rms_pct"] is not None else "–"})
     unpaired = doc.get("unpaired") or {}
     left = [f"{'rep' if len(v) == 1 else 'reps'} {', '.join(map(str, v))} of {k.upper()}" for k, v in unpaired.items() if v]
     return {

@@ -45,10 +45,10 @@ class Scored:
 class Counts:
     """A confusion table over clips."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
+    tp: int = 0  # the rule fires, the clip has the fault
+    fp: int = 0  # the rule fires, the clip has not
+    fn: int = 0  # the rule is silent, the clip has the fault
+    tn: int = 0  # the rule is silent, the clip has not
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn)

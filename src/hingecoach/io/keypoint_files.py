@@ -38,6 +38,7 @@ from hingecoach.core.track.pose_track import (  # the limits every reader checks
     MAX_WORLD_M,
     MIN_FPS,
     PoseTrack,
+    check_file_size,
     check_timestamps,
     clean_points,
     dropped_points_warning,
@@ -112,13 +113,8 @@ def _fps_or_default(fps: float | None, attrs: dict[str, Any], what: str, name: s
 
 
 def _check_file_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise HingeError(f"{path.name}: cannot read the file ({exc.__class__.__name__})") from None
-    if size > MAX_FILE_BYTES:
-        raise HingeError(f"{path.name}: the file is {size / 1e6:.0f} MB; hingecoach reads keypoint "
-                         f"files of at most {MAX_FILE_BYTES / 1e6:.0f} MB")
+    """Every keypoint file (and the project's .npz) is refused over :data:`MAX_FILE_BYTES`."""
+    check_file_size(path, MAX_FILE_BYTES, what="file", reads="keypoint files")
 
 
 def _check_frames(n: int, name: str, what: str = "frames") -> None:

@@ -35,8 +35,8 @@ FrameVisitor = Callable[[int, np.ndarray], None]
 class RenderStats:
     """What a pass over the video did."""
 
-    frames: int
-    seconds: float
+    frames: int  # decoded (and drawn and encoded, with an output)
+    seconds: float  # wall time of the pass
 
     @property
     def fps(self) -> float:

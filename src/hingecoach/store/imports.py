@@ -151,6 +151,32 @@ def _require(header: list[str], columns: Iterable[str], fmt: str, path: Path) ->
         raise HingeError(f"{path}: not a {fmt} export (missing column {', '.join(repr(c) for c in missing)})")
 
 
+def _workout(workouts: dict[str, ImportedWorkout], row: dict[str, str], where: str, app: str,
+             date_formats: Iterable[str], *, start: str, title: str, notes: str) -> ImportedWorkout:
+    """The workout a row's set belongs to, known by the app, its start time and its title (read
+    from the columns ``start``, ``title`` and ``notes``); added to ``workouts`` at its first row."""
+    date = _parse_date(row.get(start) or "", date_formats, where)
+    name = (row.get(title) or "").strip() or "Workout"
+    ref = f"{app}:{date.isoformat()}:{name}"
+    return workouts.setdefault(ref, ImportedWorkout(ref, date, name, (row.get(notes) or "").strip() or None))
+
+
+def _exercise(value: str | None, where: str) -> str:
+    exercise = (value or "").strip()
+    if not exercise:
+        raise HingeError(f"{where}: the exercise has no name")
+    return exercise
+
+
+def _imported_set(rules: Rules, exercise: str, reps: int, load_kg: float | None, rpe: float | None,
+                  kind: str | None, note: str | None) -> ImportedSet:
+    """One set, its exercise mapped to a drill where the rules name one; its notes are the kind
+    of set (warm-up, drop set, ...) and then its own note."""
+    notes = "; ".join(x for x in (kind, (note or "").strip()) if x) or None
+    return ImportedSet(exercise=exercise, drill=rules.drill_for_exercise(exercise), reps=reps, load_kg=load_kg,
+                       rpe=rpe, notes=notes)
+
+
 def _read_strong(
     rows: list[dict[str, str]], header: list[str], rules: Rules, path: Path, lb: bool
 ) -> list[ImportedWorkout]:
@@ -168,28 +194,13 @@ def _read_strong(
             continue
         if not order.isdigit() and order.upper() not in STRONG_SET_KINDS:
             raise HingeError(f"{where}: Set Order {order!r} is not a set number")
-        date = _parse_date(row.get("Date") or "", STRONG_DATE_FORMATS, where)
-        title = (row.get("Workout Name") or "").strip() or "Workout"
-        ref = f"strong:{date.isoformat()}:{title}"
-        workout = workouts.setdefault(
-            ref, ImportedWorkout(ref, date, title, (row.get("Workout Notes") or "").strip() or None)
-        )
+        workout = _workout(workouts, row, where, "strong", STRONG_DATE_FORMATS,
+                           start="Date", title="Workout Name", notes="Workout Notes")
         load_kg = _load_kg(row.get(weight_col) if weight_col else None, where, "weight", lb)
-        exercise = (row.get("Exercise Name") or "").strip()
-        if not exercise:
-            raise HingeError(f"{where}: the exercise has no name")
-        note = (row.get("Notes") or "").strip()
+        exercise = _exercise(row.get("Exercise Name"), where)
         kind = STRONG_SET_KINDS.get(order.upper())
-        workout.sets.append(
-            ImportedSet(
-                exercise=exercise,
-                drill=rules.drill_for_exercise(exercise),
-                reps=_reps(row.get("Reps"), where),
-                load_kg=load_kg,
-                rpe=_rpe(row.get("RPE"), where, "RPE"),
-                notes="; ".join(x for x in (kind, note) if x) or None,
-            )
-        )
+        workout.sets.append(_imported_set(rules, exercise, _reps(row.get("Reps"), where), load_kg,
+                                          _rpe(row.get("RPE"), where, "RPE"), kind, row.get("Notes")))
     return list(workouts.values())
 
 
@@ -202,28 +213,14 @@ def _read_hevy(
     workouts: dict[str, ImportedWorkout] = {}
     for line, row in enumerate(rows, start=2):
         where = f"{path}, line {line}"
-        date = _parse_date(row.get("start_time") or "", HEVY_DATE_FORMATS, where)
-        title = (row.get("title") or "").strip() or "Workout"
-        ref = f"hevy:{date.isoformat()}:{title}"
-        workout = workouts.setdefault(
-            ref, ImportedWorkout(ref, date, title, (row.get("description") or "").strip() or None)
-        )
-        exercise = (row.get("exercise_title") or "").strip()
-        if not exercise:
-            raise HingeError(f"{where}: the exercise has no name")
+        workout = _workout(workouts, row, where, "hevy", HEVY_DATE_FORMATS,
+                           start="start_time", title="title", notes="description")
+        exercise = _exercise(row.get("exercise_title"), where)
         load_kg = _load_kg(row.get(weight_col), where, weight_col, lb)
         kind = (row.get("set_type") or "").strip()
-        note = (row.get("exercise_notes") or "").strip()
-        workout.sets.append(
-            ImportedSet(
-                exercise=exercise,
-                drill=rules.drill_for_exercise(exercise),
-                reps=_reps(row.get("reps"), where),
-                load_kg=load_kg,
-                rpe=_rpe(row.get("rpe"), where, "rpe"),
-                notes="; ".join(x for x in (kind if kind and kind != "normal" else "", note) if x) or None,
-            )
-        )
+        workout.sets.append(_imported_set(rules, exercise, _reps(row.get("reps"), where), load_kg,
+                                          _rpe(row.get("rpe"), where, "rpe"), kind if kind != "normal" else None,
+                                          row.get("exercise_notes")))
     return list(workouts.values())
 
 

@@ -280,44 +280,33 @@ def _add_set(
     ts.sets.append(record)
     for fault_id, severity in new.faults:
         record.faults.append(FaultRecord(fault_id=fault_id, severity=severity))
-    a = new.analysis
-    if a is not None:
-        analysis = AnalysisRecord(
-            schema_version=a.schema_version,
-            source_path=a.source_path,
-            source_sha256=a.source_sha256,
-            view_label=a.view_label,
-            primary_cue=a.primary_cue,
-            document=a.document,
-            back_neutral=new.back_neutral,
+    if new.analysis is not None:
+        _add_analysis(session, record, new.analysis, new.back_neutral)
+
+
+def _add_analysis(session: Session, record: SetRecord, a: ParsedAnalysis, back_neutral: bool) -> None:
+    """A set's analysis: the document whole with the fields searched, its reps, and each rep's
+    faults among the set's faults."""
+    analysis = AnalysisRecord(
+        schema_version=a.schema_version, document=a.document,
+        source_path=a.source_path, source_sha256=a.source_sha256,
+        view_label=a.view_label, primary_cue=a.primary_cue, back_neutral=back_neutral,
+    )
+    record.analysis = analysis
+    for rep in a.reps:
+        rep_record = RepRecord(
+            index=rep.index, start_s=rep.start_s, bottom_s=rep.bottom_s, end_s=rep.end_s,
+            hip_flexion_peak_deg=rep.hip_flexion_peak_deg, clean=rep.clean, metrics=rep.metrics,
         )
-        record.analysis = analysis
-        for rep in a.reps:
-            rep_record = RepRecord(
-                index=rep.index,
-                start_s=rep.start_s,
-                bottom_s=rep.bottom_s,
-                end_s=rep.end_s,
-                hip_flexion_peak_deg=rep.hip_flexion_peak_deg,
-                clean=rep.clean,
-                metrics=rep.metrics,
-            )
-            analysis.reps.append(rep_record)
-            session.flush()
-            for f in rep.faults:
-                record.faults.append(
-                    FaultRecord(
-                        rep_id=rep_record.id,
-                        fault_id=f.id,
-                        severity=f.severity,
-                        depth_deg=rep.hip_flexion_peak_deg,
-                        value=f.value,
-                        threshold=f.threshold,
-                        unit=f.unit,
-                        confidence=f.confidence,
-                        cue=f.cue,
-                    )
+        analysis.reps.append(rep_record)
+        session.flush()  # the rep's id, which its faults refer to
+        for f in rep.faults:
+            record.faults.append(
+                FaultRecord(
+                    rep_id=rep_record.id, fault_id=f.id, severity=f.severity, depth_deg=rep.hip_flexion_peak_deg,
+                    value=f.value, threshold=f.threshold, unit=f.unit, confidence=f.confidence, cue=f.cue,
                 )
+            )
 
 
 def log_session(
@@ -686,14 +675,9 @@ def import_workouts(
             for position, s in enumerate(w.sets, start=1):
                 ts.sets.append(
                     SetRecord(
-                        position=position,
-                        drill=s.drill,
-                        exercise=s.exercise,
-                        reps=s.reps,
-                        clean_reps=None,
-                        load_kg=s.load_kg,
-                        rpe=s.rpe,
-                        notes=s.notes,
+                        position=position, drill=s.drill, exercise=s.exercise,
+                        reps=s.reps, clean_reps=None,  # not known: an imported set is history only
+                        load_kg=s.load_kg, rpe=s.rpe, notes=s.notes,
                     )
                 )
                 drill_sets += s.drill is not None

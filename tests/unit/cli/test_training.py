@@ -5,13 +5,13 @@ tests/store/test_store_flow_cli.py.)"""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
+import cli_runs
 import pytest
 import typer
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
 
 from hingecoach import store
 from hingecoach.cli.training import register
@@ -25,7 +25,6 @@ def _root() -> None:
 
 
 register(app)
-runner = CliRunner()
 
 ANALYSIS = {
     "schema_version": "1.0",
@@ -44,31 +43,8 @@ STRONG = (
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.delenv("HINGE_DB", raising=False)
-    monkeypatch.delenv("HINGE_ATHLETE", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    path = str(tmp_path / "hinge.db")
-    ok(path, "athlete", "add", "ana")
-    yield path
-    store.dispose_engines()
-
-
-def ok(db: str, *args: str) -> str:
-    result = runner.invoke(app, [*args, "--db", db])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def fails(db: str, *args: str) -> str:
-    """Run a command that must fail: exit 2, one line on stderr starting 'error: ', no traceback."""
-    result = runner.invoke(app, [*args, "--db", db])
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
+# db: a fresh log with the athlete ana (conftest.py); ok and fails run a command on it (tests/cli_runs.py).
+ok, fails = partial(cli_runs.ok, app), partial(cli_runs.fails, app)
 
 
 def sessions(db: str) -> int:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import cli_runs
 import pytest
 from fakes import make_analysis
 from sqlalchemy import select
@@ -31,29 +32,8 @@ STRONG = (
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.delenv("HINGE_DB", raising=False)
-    monkeypatch.delenv("HINGE_ATHLETE", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    path = str(tmp_path / "hinge.db")
-    ok(path, "athlete", "add", "ana")
-    yield path
-    store.dispose_engines()
-
-
-def ok(db: str, *args: str) -> str:
-    result = runner.invoke(app, [*args, "--db", db])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def fails(db: str, *args: str) -> str:
-    result = runner.invoke(app, [*args, "--db", db])
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
+# db: a fresh log with the athlete ana (conftest.py); ok and fails run a command on it (tests/cli_runs.py).
+ok, fails = partial(cli_runs.ok, app), partial(cli_runs.fails, app)
 
 
 def sessions(db: str) -> list[dict[str, Any]]:

@@ -183,6 +183,24 @@ def set_value(reps: Sequence[Mapping[str, Any]], key: str) -> float | None:
     return float(np.median(values)) if values else None
 
 
+def format_value(v: Any, unit: str, signed: bool = False) -> str:
+    """A metric's value as the terminal and the page show it, by its unit: ``41°``, ``1.20 s``,
+    ``8% leg``; ``signed`` for a difference (``+3°``; never ``-0°``); ``–`` when not a finite number."""
+    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
+        return "–"
+    if unit == "deg":
+        text = f"{v:.0f}°"
+    elif unit == "s":
+        text = f"{v:.2f} s"
+    elif unit == "leg":
+        text = f"{100 * v:.0f}% leg"
+    else:
+        text = f"{v:g}"
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]  # never "-0°"
+    return ("+" if signed and not text.startswith("-") and any(c in "123456789" for c in text) else "") + text
+
+
 def _digits(unit: str) -> int:
     """Decimals kept: tenths of a degree; thousandths of a second or of a leg length."""
     return 1 if unit == "deg" else 3

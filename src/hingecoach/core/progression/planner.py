@@ -77,7 +77,7 @@ class Decision:
     action: Action
     state: PlanState
     explanation: str
-    session_id: int | None = None
+    session_id: int | None = None  # the session it follows (None: the plan at the start)
 
     @property
     def drill(self) -> str:

@@ -296,17 +296,24 @@ _NPZ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplemented
                KeyError, IndexError)
 
 
+def check_file_size(path: Path, limit: int, what: str = "track file", reads: str = "files") -> None:
+    """Refuse a file larger than ``limit`` bytes (:data:`MAX_FILE_BYTES` for every track and keypoint
+    file), or one whose size cannot be read, before it is opened: a HingeError naming the file
+    and ``what`` it is (``reads``: what hingecoach reads, in the message)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise HingeError(f"{path.name}: cannot read the {what} ({exc.__class__.__name__})") from None
+    if size > limit:
+        raise HingeError(f"{path.name}: the {what} is {size / 1e6:.0f} MB; hingecoach reads {reads} of "
+                         f"at most {limit / 1e6:.0f} MB")
+
+
 def _read_npz_arrays(path: Path) -> dict[str, np.ndarray]:
     """The arrays of a track file whose names hingecoach knows, each checked against its limits
     (from its .npy header) before its data is read."""
     name = path.name
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise HingeError(f"{name}: cannot read the track file ({exc.__class__.__name__})") from None
-    if size > MAX_FILE_BYTES:
-        raise HingeError(f"{name}: the track file is {size / 1e6:.0f} MB; hingecoach reads files of "
-                         f"at most {MAX_FILE_BYTES / 1e6:.0f} MB")
+    check_file_size(path, MAX_FILE_BYTES)
     arrays: dict[str, np.ndarray] = {}
     try:
         with zipfile.ZipFile(path) as zf:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hingecoach.core.compare.changes import METRICS, fault_changes, faulted_reps, metric_changes
+from hingecoach.core.compare.changes import METRICS, fault_changes, faulted_reps, format_value, metric_changes
 
 
 def rep(faults: list[str] = (), **metrics: float | None) -> dict:  # type: ignore[assignment]
@@ -47,3 +47,13 @@ def test_faulted_reps_and_fault_changes() -> None:
     status = {f.id: (f.a_reps, f.b_reps, f.status) for f in fault_changes(a, b)}
     assert status == {"knee_dominant": (2, 0, "gone"), "bar_drift": (1, 1, "same"), "hips_rise_first": (0, 1, "new")}
     assert next(f for f in fault_changes(a, b) if f.id == "hips_rise_first").cue == "Fix hips_rise_first."
+
+
+@pytest.mark.parametrize("value, unit, signed, shown", [
+    (41.4, "deg", False, "41°"), (1.2, "s", False, "1.20 s"), (0.083, "leg", False, "8% leg"), (3, "reps", False, "3"),
+    (3.0, "deg", True, "+3°"), (-3.0, "deg", True, "-3°"), (-0.2, "deg", True, "0°"), (0.0, "s", True, "0.00 s"),
+    (None, "deg", False, "–"), (float("nan"), "deg", False, "–"), (True, "deg", False, "–"),
+])
+def test_values_read_by_their_unit(value: object, unit: str, signed: bool, shown: str) -> None:
+    # The terminal (`hinge compare`) and the page show a metric's value the same way.
+    assert format_value(value, unit, signed=signed) == shown
