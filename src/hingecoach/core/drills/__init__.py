@@ -24,7 +24,7 @@ _FAULT_KEYS = {"detector", "threshold", "unit", "severity", "views", "cue", "why
 #: a typo and an error. Units are in the names, as everywhere.
 FAULT_PARAMS = frozenset({
     "angle", "bottom_depth_share", "bottom_half_s", "experimental", "half_window_s", "hinged_share",
-    "lockout_hip_deg", "lookback_s", "metric", "min_confidence", "min_knee_range_deg", "min_seen",
+    "lockout_hip_deg", "lockout_seen_s", "lookback_s", "metric", "min_confidence", "min_knee_range_deg", "min_seen",
     "min_visibility", "neutral_max_deg", "not_coached", "onset_leg", "phase", "scales_range", "setup_s",
     "standing_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
 })

@@ -217,7 +217,13 @@ def _standing_before_set(ctx: RepContext, series: np.ndarray, seconds: float) ->
 
 @register_detector("lockout_incomplete")
 def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
-    """The rep ended short of full hip extension."""
+    """The rep ended short of full hip extension.
+
+    A lockout is a position held: when the clip ends less than ``lockout_seen_s`` after the rep
+    (the lifter may still be rising), the top is not in the clip and there is no verdict."""
+    seen_s = float(spec.params.get("lockout_seen_s", 0.0))
+    if (ctx.tf.track.n_frames - 1 - ctx.rep.end) < seen_s * ctx.fps:
+        return None
     i = ctx.lockout_index()
     hip = nanmedian(ctx.tf.features.hip_flexion_deg[ctx.around(i, 0.05)])
     if not math.isfinite(hip) or hip <= spec.threshold:

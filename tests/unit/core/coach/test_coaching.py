@@ -330,3 +330,15 @@ def test_lean_back_is_judged_against_a_stand_that_reads_behind_vertical():
     assert "lockout_hyperextension" not in faults_of(coached(offset, drill="romanian_deadlift"))
     leaning = coached(hinge_movement(n_reps=3, **dict(RDL, lockout_deg=-20)), drill="romanian_deadlift")
     assert "lockout_hyperextension" in faults_of(leaning)
+
+
+def test_a_lockout_the_clip_does_not_show_held_gets_no_verdict():
+    """incomplete_lockout needs the top seen held (lockout_seen_s): when the clip ends as the
+    last rep reaches the top, that rep gets no verdict; the same set filmed a second longer does."""
+    short = dict(knee_deg=15, depth_deg=80, lockout_deg=25, pause_s=0.0)
+    cut = coached(hinge_movement(n_reps=3, **short, tail_s=0.0), drill="barbell_deadlift")
+    held = coached(hinge_movement(n_reps=3, **short, tail_s=1.0), drill="barbell_deadlift")
+    assert len(cut.reps) == len(held.reps) >= 2
+    assert all("incomplete_lockout" in [f.id for f in r.faults] for r in held.reps)
+    assert "incomplete_lockout" in [f.id for f in cut.reps[0].faults]
+    assert "incomplete_lockout" not in [f.id for f in cut.reps[-1].faults]
