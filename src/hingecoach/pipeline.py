@@ -20,8 +20,7 @@ from hingecoach.core.settings import Settings, load_settings
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
 from hingecoach.io.keypoint_files import read_track, write_mot, write_trc
-from hingecoach.io.video import VIDEO_SUFFIXES, VideoInfo, iter_frames, probe
-from hingecoach.pose import get_backend
+from hingecoach.io.video import VIDEO_SUFFIXES, VideoInfo, probe
 
 #: progress(frames_done, frames_total_or_0, elapsed_s)
 Progress = Callable[[int, int, float], None]
@@ -52,68 +51,65 @@ def file_sha256(path: Path) -> str:
 
 
 def track_from_video(info: VideoInfo, model: str = "full", backend: str = "mediapipe",
-                     progress: Progress | None = None, segmentation: bool = False) -> PoseTrack:
+                     progress: Progress | None = None, segmentation: bool = False,
+                     jobs: int | None = 1, chunk_s: float | None = None) -> PoseTrack:
     """Run pose estimation over a probed video, frame by frame, streaming the frames.
 
     With ``segmentation`` the backend also reduces each frame's person mask to a trunk profile
     (``PoseTrack.profiles``, for the back measurement); the masks themselves are not kept.
+
+    ``jobs``: worker processes for one clip (None: every core). A clip of at least
+    :data:`hingecoach.pose.chunks.MIN_PARALLEL_S` seconds (or any clip, with ``chunk_s``: chunks
+    of that many seconds) is split into time chunks tracked in parallel, each worker decoding its
+    own range, and joined into one track (:mod:`hingecoach.pose.chunks`); ``attrs["chunks"]``
+    then lists them. Otherwise one process tracks the whole clip.
     """
-    estimator = get_backend(backend, model, segmentation=segmentation)
-    profiles: list[np.ndarray | None] = []
-    xy: list[np.ndarray] = []
-    conf: list[np.ndarray] = []
-    world: list[np.ndarray] = []
-    ts: list[float] = []
-    size: tuple[int, int] | None = None
-    warnings: list[str] = []  # the decoder adds one when the video is damaged or cut short
-    started = time.perf_counter()
-    try:
-        for frame in iter_frames(info, warnings=warnings):
-            if size is None:
-                size = (frame.rgb.shape[1], frame.rgb.shape[0])
-            fp = estimator.process(frame.rgb, frame.t_s)
-            xy.append(fp.xy.astype(np.float32))
-            conf.append(fp.confidence.astype(np.float32))
-            world.append(fp.world.astype(np.float32) if fp.world is not None
-                         else np.full((len(estimator.keypoints), 3), np.nan, np.float32))
-            ts.append(frame.t_s)
-            if segmentation:
-                profiles.append(fp.profile)
-            if progress is not None:
-                progress(len(ts), info.frame_count, time.perf_counter() - started)
-    finally:
-        estimator.close()
-    if not ts:
-        raise HingeError(f"{info.path.name}: no frame could be decoded")
-    timestamps = np.asarray(ts)
+    from hingecoach.pose.chunks import WHOLE, default_jobs, join_chunks, plan_chunks, pose_chunk, pose_chunks, should_split
+
+    if should_split(info, jobs, chunk_s):
+        n_jobs = default_jobs() if jobs is None else jobs
+        parts = pose_chunks(info, plan_chunks(info.duration_s, n_jobs, chunk_s), n_jobs, model=model, backend=backend,
+                            segmentation=segmentation, progress=progress)
+    else:
+        parts = [pose_chunk(info, WHOLE, model=model, backend=backend, segmentation=segmentation, progress=progress)]
+    joined = join_chunks(parts, info.path.name)
+    xy_a, conf_a, world_a = joined["xy"], joined["confidence"], joined["world"]
+    timestamps, size, profiles = joined["timestamps_s"], joined["size"], joined["profiles"]
+    warnings: list[str] = joined["warnings"]  # the decoder's, when the video is damaged or cut short
+    chunk_info = joined["chunks"] if len(parts) > 1 else None
+    keypoints, skeleton, model_name = joined["keypoints"], joined["skeleton"], joined["model"]
     if len(timestamps) > 2:
         dt = np.diff(timestamps)
         if np.all(dt > 0) and np.std(dt) > 0.25 * np.median(dt):
             warnings.append("the video has a variable frame rate; times follow the container's timestamps")
     scale = size[0] / info.width if size else 1.0
     attrs = {
-        "backend": backend, "model": estimator.model, "skeleton": estimator.skeleton,
+        "backend": backend, "model": model_name, "skeleton": skeleton,
         "source": {"path": str(info.path), "kind": "video", "width": info.width,
                    "height": info.height, "analysed_scale": round(scale, 4),
                    "rotation_ccw_deg": info.rotation_ccw_deg},
         "warnings": warnings, "segmentation": segmentation,
     }
+    if chunk_info is not None:
+        attrs["chunks"] = chunk_info
     prof = None
-    if segmentation:
+    if segmentation and profiles is not None:
         p = next((q.shape[0] for q in profiles if q is not None), 0)
         prof = np.stack([q.astype(np.float32) if q is not None else np.full((p, 2), np.nan, np.float32)
                          for q in profiles]).astype(np.float64)
-    return PoseTrack(xy=np.stack(xy).astype(np.float64), confidence=np.stack(conf).astype(np.float64),
-                     fps=info.fps, keypoints=estimator.keypoints, timestamps_s=timestamps,
-                     image_size=size, world=np.stack(world).astype(np.float64), attrs=attrs,
+    return PoseTrack(xy=xy_a.astype(np.float64), confidence=conf_a.astype(np.float64),
+                     fps=info.fps, keypoints=keypoints, timestamps_s=timestamps,
+                     image_size=size, world=world_a.astype(np.float64), attrs=attrs,
                      profiles=prof)
 
 
 def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps: float | None = None,
-             progress: Progress | None = None, segmentation: bool = False) -> tuple[PoseTrack, float]:
+             progress: Progress | None = None, segmentation: bool = False,
+             jobs: int | None = 1, chunk_s: float | None = None) -> tuple[PoseTrack, float]:
     """A pose track from a video (pose estimation) or a keypoint file; and the seconds it took.
 
     ``segmentation`` (videos only): also measure the trunk's silhouette profile per frame.
+    ``jobs`` / ``chunk_s`` (videos only): worker processes for the clip, as in :func:`track_from_video`.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -121,11 +117,11 @@ def load_any(path: str | Path, model: str = "full", fmt: str | None = None, fps:
         raise HingeError(f"{path}: no such file")
     if fmt is None and is_video(path):
         track = track_from_video(probe(path), model=model, progress=progress,
-                                 segmentation=segmentation)
+                                 segmentation=segmentation, jobs=jobs, chunk_s=chunk_s)
     elif fmt is None and path.is_file() and path.suffix.lower() not in {".npz", ".csv", ".json"}:
         # Unknown suffix: try it as a video (probe gives the one-line error if it is not).
         track = track_from_video(probe(path), model=model, progress=progress,
-                                 segmentation=segmentation)
+                                 segmentation=segmentation, jobs=jobs, chunk_s=chunk_s)
     else:
         track = read_track(path, fmt=fmt, fps=fps)
     source = dict(track.attrs.get("source", {}))
@@ -201,18 +197,22 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
                  settings: Settings | None = None, progress: Progress | None = None,
                  segmentation: bool = False, back_reference: str | Path | None = None,
-                 reference_for: Callable[[str], BackReference | None] | None = None) -> Result:
+                 reference_for: Callable[[str], BackReference | None] | None = None,
+                 jobs: int | None = 1, chunk_s: float | None = None) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues.
 
     ``back_reference``: a set of the same lifter, filmed the same way, that the coach calls
     neutral (a video, or its ``analysis.json``); the back is then read against its bottoms
     (implies ``segmentation``). ``reference_for``: otherwise, a lookup of such a reference by
     the drill the set turns out to be (the training log's, for one athlete); the set is then
-    coached again against it."""
+    coached again against it.
+
+    ``jobs`` / ``chunk_s``: one video over several worker processes (None: every core), as in
+    :func:`track_from_video`; the engine still runs once over the joined track."""
     settings = settings or load_settings()
     neutral = back_neutral(back_reference, model, settings) if back_reference is not None else None
     track, pose_s = load_any(path, model=model, fmt=fmt, fps=fps, progress=progress,
-                             segmentation=segmentation or neutral is not None)
+                             segmentation=segmentation or neutral is not None, jobs=jobs, chunk_s=chunk_s)
     started = time.perf_counter()
     from hingecoach.core.coach.coaching import coach_analysis  # the ladder: drill, faults, cues, recommendation
 

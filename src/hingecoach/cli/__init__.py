@@ -2,10 +2,11 @@
 bench) on one typer app (:mod:`hingecoach.cli.app`). A command parses its options, calls one
 library function and prints; errors are one line and an exit code (see ``hinge --help``)."""
 
-from hingecoach.cli import analyze, back, bench, compare, evaluate, report, training
+from hingecoach.cli import analyze, back, batch, bench, compare, evaluate, report, serve, training
 from hingecoach.cli.app import app, main
 
 training.register(app)
 report.register(app)
+serve.register(app)
 
-__all__ = ["analyze", "app", "back", "bench", "compare", "evaluate", "main"]
+__all__ = ["analyze", "app", "back", "batch", "bench", "compare", "evaluate", "main"]

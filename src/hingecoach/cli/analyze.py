@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from hingecoach.cli.app import app, err, out
+from hingecoach.cli.app import app, err, out, print_warnings
 from hingecoach.errors import HingeError
 
 _METRIC_COLUMNS = [
@@ -72,8 +72,7 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
     for fid, reps in watched.items():
         console.print(f"[dim]watch (not sure enough to coach): {fid} on rep{'s' if len(reps) > 1 else ''} "
                       f"{', '.join(reps)}[/]")
-    for w in doc.get("warnings", []):
-        console.print(f"[yellow]warning:[/] {w}")
+    print_warnings(doc, console)
 
 
 @app.command()
@@ -100,6 +99,10 @@ def analyze(
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
     log: str | None = typer.Option(None, "--log", help="Store the analysis in this athlete's training log."),
     db: str | None = typer.Option(None, "--db", help="Training-log database URL (default: HINGE_DB or the user data folder)."),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Pose worker processes for one video (default: every core). A video of"
+        " 20 s or more is cut into time chunks tracked in parallel and joined; a shorter one, or --jobs 1, runs in one"
+        " process (docs/scale.md)."),
 ) -> None:
     """Analyse a set: count reps, measure each one, and coach the hinge."""
     from hingecoach.pipeline import analyze_path, write_outputs
@@ -128,7 +131,8 @@ def analyze(
                            fps=done / elapsed if elapsed > 0 else 0.0)
 
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
-                              segmentation=back, back_reference=back_reference, reference_for=reference_for)
+                              segmentation=back, back_reference=back_reference, reference_for=reference_for,
+                              jobs=jobs)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None

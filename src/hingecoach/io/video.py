@@ -161,7 +161,8 @@ def _short(info: VideoInfo, frames: int) -> bool:
     return info.count_exact and frames + slack < info.frame_count
 
 
-def iter_frames(info: VideoInfo, prefetch: int = 8, warnings: list[str] | None = None) -> Iterator[Frame]:
+def iter_frames(info: VideoInfo, prefetch: int = 8, warnings: list[str] | None = None,
+                start_s: float | None = None, end_s: float | None = None) -> Iterator[Frame]:
     """Yield the frames of a probed video in order, decoded ahead in a thread.
 
     Frames whose long side exceeds :data:`MAX_LONG_SIDE_PX` are downscaled and turned upright
@@ -172,8 +173,16 @@ def iter_frames(info: VideoInfo, prefetch: int = 8, warnings: list[str] | None =
     before it are yielded and a warning saying where the video broke
     (:func:`broken_video_warning`) is appended to ``warnings`` when a list is given. A video
     whose first frame cannot be decoded raises :class:`HingeError`.
+
+    ``start_s`` / ``end_s``: only the frames with ``start_s <= t_s < end_s`` (container time),
+    for one worker's part of a clip (:mod:`hingecoach.pose.chunks`). The decoder seeks to the key
+    frame at or before ``start_s`` and decodes from there, so a range costs its own length plus at
+    most one group of pictures; ``Frame.index`` is then ``round(t_s * fps)``. A range that lies
+    past the end yields nothing (no error); a cut-short check is made only for a range that runs
+    to the end.
     """
     scale = _scale_for(info)
+    ranged = start_s is not None or end_s is not None
     q: queue.Queue[Frame | None | _Broken | BaseException] = queue.Queue(maxsize=prefetch)
     stop = threading.Event()
 
@@ -182,42 +191,57 @@ def iter_frames(info: VideoInfo, prefetch: int = 8, warnings: list[str] | None =
             with av.open(str(info.path)) as container:
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
+                if start_s is not None and start_s > 0 and stream.time_base:
+                    # To the key frame at or before start_s; the frames before it are skipped below.
+                    container.seek(int(start_s / stream.time_base), stream=stream, backward=True, any_frame=False)
                 turns = info.quarter_turns
                 coded_w, coded_h = (info.height, info.width) if turns % 2 else (info.width, info.height)
                 width = int(round(coded_w * scale / 2) * 2)
                 height = int(round(coded_h * scale / 2) * 2)
                 i = 0
+                base = 0   # a range: the index of its first frame, so that messages count from the video's start
                 t_s: float | None = None
                 damaged: tuple[int, float | None] | None = None
-                stopped = False
+                stopped = reached_end = False
 
                 try:
                     # Packet by packet (what container.decode does), to see the demuxer's corrupt
                     # flag: with frame threads FFmpeg drops the decoder's own error on a cut file.
                     for packet in container.demux(stream):
                         if getattr(packet, "is_corrupt", False) and damaged is None:
-                            damaged = (i, t_s)
+                            damaged = (base + i, t_s)
                         for vf in packet.decode():
                             if stop.is_set():
                                 stopped = True
                                 break
                             t_s = float(vf.time) if vf.time is not None else i / info.fps
+                            if ranged:
+                                if end_s is not None and t_s >= end_s:
+                                    stopped = reached_end = True
+                                    break
+                                if start_s is not None and t_s < start_s:
+                                    continue
+                                if i == 0:
+                                    base = int(round(t_s * info.fps))
                             if scale < 1.0:
                                 rgb = vf.to_ndarray(format="rgb24", width=width, height=height)
                             else:
                                 rgb = vf.to_ndarray(format="rgb24")
                             if turns:
                                 rgb = np.ascontiguousarray(np.rot90(rgb, turns), dtype=np.uint8)
-                            q.put(Frame(index=i, t_s=t_s, rgb=rgb))
+                            q.put(Frame(index=int(round(t_s * info.fps)) if ranged else i, t_s=t_s, rgb=rgb))
                             i += 1
                         if stopped:
                             break
                 except av.error.FFmpegError as exc:
                     # A truncated or damaged file: the frames so far stand, and the consumer is told.
-                    q.put(_Broken("stopped", i, t_s, str(getattr(exc, "strerror", None) or exc.__class__.__name__)))
+                    q.put(_Broken("stopped", base + i if i else 0, t_s,
+                                  str(getattr(exc, "strerror", None) or exc.__class__.__name__)))
                 else:
-                    if not stopped and _short(info, i):
-                        q.put(_Broken("stopped", i, t_s, "the file ends early" if damaged is None
+                    if reached_end or (ranged and i == 0):
+                        pass   # a range: its end reached, or it lies past the video's end
+                    elif not stopped and _short(info, base + i):
+                        q.put(_Broken("stopped", base + i, t_s, "the file ends early" if damaged is None
                                       else "damaged data, then the file ends"))
                     elif not stopped and damaged is not None:
                         q.put(_Broken("damaged", damaged[0], damaged[1], "a damaged packet"))

@@ -10,7 +10,7 @@ import pytest
 from hingecoach.core.coach import coaching
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.drills import FaultSpec, get_drill
-from hingecoach.core.faults.detectors import DETECTORS, RepContext, detect_faults, register_detector
+from hingecoach.core.faults.detectors import DETECTORS, RepContext, detect_faults
 from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.results import Finding
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
@@ -23,12 +23,14 @@ def _spec(fid: str, **params: object) -> FaultSpec:
                      cue=f"cue for {fid}", why="test", views=("side",), params=dict(params))
 
 
-for _fid, _conf in SURE.items():
-    if f"test_{_fid}" not in DETECTORS:
-        def _detector(ctx: RepContext, spec: FaultSpec, conf: float = _conf) -> Finding:
+@pytest.fixture(autouse=True)
+def _detectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One stand-in detector per confidence, registered for these tests only."""
+    for fid, conf in SURE.items():
+        def detector(ctx: RepContext, spec: FaultSpec, conf: float = conf) -> Finding:
             return Finding(id=spec.id, value=2.0, threshold=spec.threshold, unit=spec.unit,
                            frames=(ctx.rep.start, ctx.rep.end), confidence=conf, severity=spec.severity)
-        register_detector(f"test_{_fid}")(_detector)
+        monkeypatch.setitem(DETECTORS, f"test_{fid}", detector)
 
 
 def _first_rep_context() -> RepContext:
