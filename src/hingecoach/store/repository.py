@@ -687,3 +687,18 @@ def import_workouts(
         return ImportResult(person.name, added, skipped, drill_sets, other_sets, replaced)
 
     return run_in_transaction(db, work)
+
+
+def remove_set(session: Session, set_id: int, athlete_id: int) -> None:
+    """Delete one logged set inside the caller's transaction — its session too when that was its
+    only set — and replay the athlete's plan without it (the web app deletes a set this way)."""
+    record = session.get(SetRecord, set_id)
+    if record is None:
+        return
+    ts = session.get(TrainingSession, record.session_id)
+    session.delete(ts if ts is not None and len(ts.sets) <= 1 else record)
+    session.flush()
+    athlete = session.get(Athlete, athlete_id)
+    if athlete is not None:
+        session.expire_all()
+        _recompute(session, athlete, load_rules())

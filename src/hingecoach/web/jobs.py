@@ -17,10 +17,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hingecoach.core.progression import load_rules
 from hingecoach.store.db import read_session, run_in_transaction
-from hingecoach.store.models import Athlete, SetRecord, TrainingSession, utcnow
-from hingecoach.store.repository import _recompute
+from hingecoach.store.models import utcnow
+from hingecoach.store.repository import remove_set
 from hingecoach.web.models import Job, SetNote, User
 
 UPLOAD_NAME = "upload"
@@ -168,19 +167,7 @@ def delete_job(db: str | None, data_dir: Path, job_id: str) -> None:
         session.flush()
         if set_id is None or user is None or user.athlete_id is None:
             return
-        record = session.get(SetRecord, set_id)
-        if record is None:
-            return
-        ts = session.get(TrainingSession, record.session_id)
-        if ts is not None and len(ts.sets) <= 1:
-            session.delete(ts)
-        else:
-            session.delete(record)
-        session.flush()
-        athlete = session.get(Athlete, user.athlete_id)
-        if athlete is not None:
-            session.expire_all()
-            _recompute(session, athlete, load_rules())
+        remove_set(session, set_id, user.athlete_id)
 
     run_in_transaction(db, work)
     shutil.rmtree(job_dir(data_dir, job_id), ignore_errors=True)
