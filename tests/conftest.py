@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from needs import SHARED_DATA, requires
+from needs import CHROMIUM, SHARED_DATA, has_module, requires
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +50,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             return group or super()._split_scope(nodeid)
 
     return PoseTrackScheduling(config, log)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium, and Playwright to drive it (the browser tests; Playwright's own
+    Chromium cannot play H.264)."""
+    requires(f"Chromium ({CHROMIUM})", CHROMIUM.exists(), "apt-get install chromium")
+    requires("Playwright for Python", has_module("playwright"), "pip install -r requirements.lock (make venv)")
+    return CHROMIUM

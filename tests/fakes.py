@@ -211,3 +211,25 @@ def track_with_back(flex_deg: float, yaw_deg: float = 0.0, *, arms_over_back: bo
                 i = track.keypoints.index(f"{side}_{joint}")
                 xy[:, i] = hip + t * trunk + 0.3 * np.hypot(*trunk.T)[:, None] * out
     return track.with_step("test_profiles", xy=xy, profiles=profiles)
+
+
+# --- videos that break part-way (the decoder tests) ---
+
+def faststart_copy(src: Path, dst: Path) -> Path:
+    """``src`` remuxed with its index first (as phones and web uploads often write MP4), so that
+    a cut copy still opens and breaks part-way."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "+faststart"}) as out:
+        stream = out.add_stream_from_template(inp.streams.video[0])
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is None:
+                continue
+            packet.stream = stream
+            out.mux(packet)
+    return dst
+
+
+def cut_in_half(src: Path, dst: Path) -> Path:
+    """The first half of ``src``'s bytes, written to ``dst``."""
+    data = src.read_bytes()
+    dst.write_bytes(data[: len(data) // 2])
+    return dst

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from hingecoach.comparison import run_compare
+from hingecoach.comparison.bench import truth_moments
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
@@ -65,22 +66,6 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
 
 def gt(name: str) -> dict:
     return json.loads((BENCH / f"{name}.gt.json").read_text())
-
-
-def gt_moments(truth: dict, rep: int) -> dict[str, float]:
-    """When the true rep was at 25/50/75 % of its range (down and up) and mid-way through its
-    bottom hold (seconds)."""
-    r = truth["reps"][rep - 1]
-    s, e = r["start_frame"], r["end_frame"]
-    x = np.asarray(truth["depth"][s:e + 1], float)
-    x = x / x.max()
-    t = np.arange(s, e + 1) / truth["fps"]
-    hold = np.flatnonzero(x >= 0.999)
-    out = {"bottom": float(t[hold].mean())}
-    for level in (0.25, 0.5, 0.75):
-        out[f"down {level}"] = float(np.interp(level, x[:hold[0] + 1], t[:hold[0] + 1]))
-        out[f"up {level}"] = float(np.interp(level, x[hold[-1]:][::-1], t[hold[-1]:][::-1]))
-    return out
 
 
 def gt_metric(truth: dict, analysis: dict, key: str) -> float:
@@ -127,7 +112,7 @@ def test_against_the_same_drill_cut_short_or_faulted(saved, b_name: str) -> None
 
     errors = []
     for pair in run.comparison.pairs:
-        ma, mb = gt_moments(ta, pair.a.index), gt_moments(tb, pair.b.index)
+        ma, mb = truth_moments(ta, pair.a.index), truth_moments(tb, pair.b.index)
         errors += [float(run.comparison.warp.to_b(ma[k])) - mb[k] for k in ma]
     errors_abs = np.abs(errors)
     assert errors_abs.max() <= SYNC_MAX_S and errors_abs.mean() <= SYNC_MEAN_S, errors

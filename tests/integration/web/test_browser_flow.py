@@ -11,22 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from needs import CHROMIUM, has_module, requires
+from needs import CHROMIUM_ARGS
 from webclient import PASSWORD, short_clip
 
 from hingecoach.web.app import WebConfig, create_app
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "bench" / "clips" / "demo_rdl.mp4"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def chromium() -> Path:
-    requires(f"Chromium ({CHROMIUM})", CHROMIUM.exists(), "apt-get install chromium")
-    requires("Playwright for Python", has_module("playwright"), "pip install -r requirements.lock (make venv)")
-    return CHROMIUM
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+from fakes import cut_in_half, faststart_copy
 from typer.testing import CliRunner
 
 from hingecoach import pose
@@ -22,30 +22,11 @@ BROKE = re.compile(r"demo_cut\.mp4 is damaged or cut short: decoding stopped aft
                    r"header announces, at (\d+\.\d\d) s")
 
 
-def _faststart(src: Path, dst: Path) -> Path:
-    """The clip remuxed with its index first (as phones and web uploads often write MP4), so
-    that a cut copy still opens and breaks part-way."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is None:
-                continue
-            packet.stream = stream
-            out.mux(packet)
-    return dst
-
-
-def _half(src: Path, dst: Path) -> Path:
-    data = src.read_bytes()
-    dst.write_bytes(data[: len(data) // 2])
-    return dst
-
-
 @pytest.fixture(scope="module")
 def cut_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """demo_rdl.mp4 (index first) cut in half: it opens, and decoding breaks in the middle."""
     folder = tmp_path_factory.mktemp("cut")
-    return _half(_faststart(DEMO, folder / "demo_fast.mp4"), folder / "demo_cut.mp4")
+    return cut_in_half(faststart_copy(DEMO, folder / "demo_fast.mp4"), folder / "demo_cut.mp4")
 
 
 def test_a_cut_video_yields_its_first_part_and_says_where_it_broke(cut_clip: Path) -> None:
@@ -70,7 +51,7 @@ def test_the_whole_video_gives_no_warning() -> None:
 def test_a_video_cut_in_half_without_its_index_is_one_line(tmp_path: Path) -> None:
     """demo_rdl.mp4 keeps its index at the end: its first half cannot be decoded at all."""
     with pytest.raises(HingeError, match="demo_rdl.mp4: not a video|no frame could be decoded") as info:
-        probe(_half(DEMO, tmp_path / "demo_rdl.mp4"))
+        probe(cut_in_half(DEMO, tmp_path / "demo_rdl.mp4"))
     assert "\n" not in str(info.value)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import cut_in_half, faststart_copy
 
 from hingecoach import pose
 from hingecoach.io.video import iter_frames, probe
@@ -86,19 +87,7 @@ def test_the_chunks_join_into_the_single_pass(monkeypatch: pytest.MonkeyPatch) -
 
 def _cut(src: Path, dst: Path) -> Path:
     """The clip remuxed with its index first (so a cut copy still opens), then cut in half."""
-    import av
-
-    whole = dst.with_suffix(".whole.mp4")
-    with av.open(str(src)) as inp, av.open(str(whole), "w", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is None:
-                continue
-            packet.stream = stream
-            out.mux(packet)
-    data = whole.read_bytes()
-    dst.write_bytes(data[: len(data) // 2])
-    return dst
+    return cut_in_half(faststart_copy(src, dst.with_suffix(".whole.mp4")), dst)
 
 
 def test_a_range_that_reaches_a_break_says_where_the_video_broke_counting_from_its_start(tmp_path: Path) -> None:

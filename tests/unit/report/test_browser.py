@@ -18,18 +18,7 @@ from pathlib import Path
 
 import pytest
 from fakes import PRIMARY, Written
-from needs import CHROMIUM, has_module, requires
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def chromium() -> Path:
-    """Debian's Chromium, and Playwright to drive it (checked before the report is written)."""
-    requires(f"Chromium ({CHROMIUM})", CHROMIUM.exists(), "apt-get install chromium")
-    requires("Playwright for Python", has_module("playwright"), "pip install -r requirements.lock (make venv)")
-    return CHROMIUM
+from needs import CHROMIUM_ARGS
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -3,19 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from needs import requires
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from pg_databases import fresh_pg_database
 
 from hingecoach.store import dispose_engines
-
-PG_URL = os.environ.get("HINGE_TEST_PG_URL")
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +23,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 
 
 def _fresh_pg_database() -> Iterator[str]:
-    requires("a PostgreSQL server (HINGE_TEST_PG_URL is unset)", bool(PG_URL),
-             "apt-get install postgresql; `source .ci/setup.d/20-postgres.sh` (as root) starts it and sets the URL")
-    base = make_url(PG_URL)
-    name = f"hinge_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    yield from fresh_pg_database("hinge_t")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

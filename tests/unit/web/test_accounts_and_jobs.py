@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fakes import make_analysis
-from needs import requires
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import make_url
+from pg_databases import fresh_pg_database
+from sqlalchemy import select
 
 from hingecoach import store
 from hingecoach.errors import HingeError
@@ -32,8 +29,6 @@ from hingecoach.web.jobs import (
     requeue_interrupted,
 )
 
-PG_URL = os.environ.get("HINGE_TEST_PG_URL")
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -41,20 +36,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'hinge.db'}"
         dispose_engines()
         return
-    requires("a PostgreSQL server (HINGE_TEST_PG_URL is unset)", bool(PG_URL),
-             "apt-get install postgresql; `source .ci/setup.d/20-postgres.sh` (as root) starts it and sets the URL")
-    base = make_url(PG_URL)
-    name = f"hinge_w_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    yield from fresh_pg_database("hinge_w")
 
 
 def test_accounts_sessions_rate_limit_and_coach_links(db: str) -> None:
