@@ -281,6 +281,7 @@ class HingeEngine:
     def __post_init__(self) -> None:
         s = self.settings
         self._min_conf = float(s.pose.min_confidence)
+        self._plausible = s.plausible.ranges()  # once, not on every frame
         self._smoother = CausalSmoother(self.fps, float(s.smoothing.causal_cutoff_hz))
         self.counter = RepCounter(params=s.reps, fps=self.fps)
         self._trunk_ref = 0.0
@@ -314,7 +315,7 @@ class HingeEngine:
         if math.isfinite(foot):
             self._facing_votes += float(np.sign(foot))
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
-        feats = frame_features(joints, float(self.facing), refs, plausible=self.settings.plausible.ranges(),
+        feats = frame_features(joints, float(self.facing), refs, plausible=self._plausible,
                                contact_band_leg=float(self.settings.scale.bar_contact_band_leg))
         row = {name: float(getattr(feats, name)) for name in FEATURES}
         if len(self._window) == self._window.maxlen:
