@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from hingecoach.core.drills import SEVERITY_ORDER
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -224,7 +226,6 @@ def faulted_reps(a_reps: Sequence[Mapping[str, Any]], b_reps: Sequence[Mapping[s
 
 
 #: Severity order: the most serious first.
-SEVERITY_ORDER = {"safety": 0, "form": 1, "minor": 2}
 
 
 def fault_changes(a_reps: Sequence[Mapping[str, Any]], b_reps: Sequence[Mapping[str, Any]]) -> list[FaultChange]:

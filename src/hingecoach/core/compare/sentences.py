@@ -13,6 +13,10 @@ from collections.abc import Sequence
 
 from hingecoach.core.compare.changes import FaultChange, FaultedReps, MetricChange
 
+#: Below this share of the drill's full range (hip flexion), the sentence names the full range:
+#: the lifter has range left to win back (the ladder's "reintroduce range").
+SHORT_OF_FULL_RANGE = 0.9
+
 
 def fault_name(fault_id: str) -> str:
     """``knee_dominant`` → ``knee dominant``."""
@@ -60,7 +64,7 @@ def range_sentence(changes: dict[str, MetricChange], faults: Sequence[FaultChang
             text = f"You now reach {_deg(hip.b)} of hip flexion, up from {_deg(hip.a)}"
         else:
             text = f"You now reach only {_deg(hip.b)} of hip flexion, down from {_deg(hip.a)}"
-        if full_range_deg is not None and hip.b < 0.9 * full_range_deg:
+        if full_range_deg is not None and hip.b < SHORT_OF_FULL_RANGE * full_range_deg:
             text += f" (the drill's full range is {_deg(full_range_deg)})"
         parts.append(text)
     if knee is not None and knee.difference is not None:
