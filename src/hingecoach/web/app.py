@@ -24,6 +24,7 @@ from typing import Any
 import platformdirs
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
@@ -46,6 +47,7 @@ from hingecoach.web.jobs import (
     queue_job,
     requeue_interrupted,
 )
+from hingecoach.web.live import STATIC, LiveContext, add_live_routes
 from hingecoach.web.uploads import UploadRefused, check_video, human_size, receive_upload
 from hingecoach.web.worker import Worker
 
@@ -435,4 +437,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         await run_in_threadpool(delete_job, db, data_dir, job.id)
         return redirect("/")
 
+    # --- live coaching (web/live.py) and the page's scripts -------------------------------------
+    add_live_routes(app, LiveContext(page=page, current=current, db=db, data_dir=data_dir, drills=drills))
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     return app

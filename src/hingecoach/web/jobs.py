@@ -23,6 +23,8 @@ from hingecoach.store.repository import remove_set
 from hingecoach.web.models import Job, SetNote, User
 
 UPLOAD_NAME = "upload"
+#: A live set's landmarks (the web app's live page), analysed in place of an uploaded video.
+LIVE_TRACK_NAME = "live.npz"
 MAX_ATTEMPTS = 3  # a job that stopped the worker this many times fails instead of running again
 REPORT_DIR = "report"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hingecoach.errors import HingeError
-from hingecoach.web.jobs import REPORT_DIR, UPLOAD_NAME, JobInfo, claim_next, fail_job, finish_job, job_dir, set_progress
+from hingecoach.web.jobs import LIVE_TRACK_NAME, REPORT_DIR, UPLOAD_NAME, JobInfo, claim_next, fail_job, finish_job, job_dir, set_progress
 
 PROGRESS_EVERY_S = 0.5  # at most two progress writes a second
 
@@ -47,6 +47,9 @@ def run_job(db: str | None, data_dir: Path, job: JobInfo, model: str = "full",
 
     folder = job_dir(data_dir, job.id)
     upload = folder / UPLOAD_NAME
+    live = folder / LIVE_TRACK_NAME   # a live set: its landmarks, no video
+    if live.is_file():
+        upload = live
     try:
         if not upload.is_file():
             raise HingeError("the uploaded video is no longer on the server; upload it again")
@@ -76,7 +79,7 @@ def run_job(db: str | None, data_dir: Path, job: JobInfo, model: str = "full",
                 set_id = session.scalars(select(SetRecord.id).where(SetRecord.session_id == session_id)).first()
         except HingeError as exc:
             note = f"Not added to your training log: {exc}."
-        if not account.keep_video:
+        if not account.keep_video and upload.name == UPLOAD_NAME:
             upload.unlink(missing_ok=True)
         finish_job(db, job.id, set_id=set_id, session_id=session_id, note=note)
     except HingeError as exc:

@@ -124,6 +124,22 @@ class CoachingSettings:
 
 
 @dataclass(frozen=True)
+class LiveSettings:
+    """Live coaching: the steady clock, when the lifter counts as out of view, stream limits."""
+
+    fps: float
+    max_gap_s: float
+    lost_after_s: float
+    found_after_s: float
+    state_every_s: float
+    max_set_s: float
+    max_messages_per_s: float
+    flood_burst_s: float
+    countdown_s: int
+    not_in_view_message: str
+
+
+@dataclass(frozen=True)
 class SpineSettings:
     """The back silhouette's geometry and fitted constants (:mod:`hingecoach.core.spine.outline`)."""
 
@@ -160,6 +176,7 @@ class Settings:
     plausible: PlausibleSettings
     recognition: RecognitionSettings
     coaching: CoachingSettings
+    live: LiveSettings
     spine: SpineSettings
     source: str = PACKAGED
 
@@ -240,6 +257,6 @@ def load_settings(path: str | Path | None = None) -> Settings:
     return parse_settings(data, str(p))
 
 
-__all__ = ["CoachingSettings", "PlausibleSettings", "PoseSettings", "RecognitionSettings", "RepSettings",
+__all__ = ["CoachingSettings", "LiveSettings", "PlausibleSettings", "PoseSettings", "RecognitionSettings", "RepSettings",
            "ScaleSettings", "Settings", "SmoothingSettings", "SpineSettings", "ViewSettings", "build",
            "load_settings", "parse_settings"]
