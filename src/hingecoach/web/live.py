@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hingecoach.core.live import LiveError, LiveEvent, LiveSession
@@ -61,6 +61,16 @@ class LiveStats:
         if len(self.seconds) < self.max_kept:
             self.seconds.append(s)
 
+    def summary(self) -> dict[str, Any]:
+        """Messages measured and their cost in milliseconds (median, p95, max)."""
+        xs = sorted(self.seconds)
+
+        def pct(q: float) -> float | None:
+            return round(1000.0 * xs[min(len(xs) - 1, int(q * len(xs)))], 3) if xs else None
+
+        return {"messages": len(xs), "p50_ms": pct(0.5), "p95_ms": pct(0.95), "max_ms": pct(1.0),
+                "open_sockets": self.open_sockets}
+
 
 @dataclass(frozen=True)
 class LiveContext:
@@ -77,26 +87,23 @@ class Refused(Exception):
     """A client message the server refuses: told to the client as an ``error`` event."""
 
 
-def _landmarks(value: Any, k: int, size: tuple[int, int]) -> tuple[list[list[float]], list[float]]:
-    """Normalised [[x, y, visibility], …] → pixel positions and confidences (missing: NaN, 0)."""
-    w, h = size
+def _landmarks(value: Any, k: int, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised [[x, y, visibility], …] → pixel positions (k, 2) and confidences (k,)
+    (missing: NaN, 0)."""
     if value is None or value == []:
-        return [[math.nan, math.nan]] * k, [0.0] * k
+        return np.full((k, 2), np.nan), np.zeros(k)
     if not isinstance(value, list) or len(value) != k:
         raise Refused(f"a frame needs {k} landmarks (or null when no pose was found)")
-    xy: list[list[float]] = []
-    conf: list[float] = []
-    for p in value:
-        if (not isinstance(p, list) or len(p) not in (3, 4)
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)):
-            raise Refused("each landmark must be [x, y, visibility] numbers")
-        x, y, vis = float(p[0]), float(p[1]), float(p[2])
-        if math.isfinite(x) and math.isfinite(y):
-            xy.append([x * w, y * h])
-            conf.append(vis if math.isfinite(vis) else 0.0)
-        else:
-            xy.append([math.nan, math.nan])
-            conf.append(0.0)
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Refused("each landmark must be [x, y, visibility] numbers") from None
+    if arr.ndim != 2 or arr.shape[1] not in (3, 4):
+        raise Refused("each landmark must be [x, y, visibility] numbers")
+    xy = arr[:, :2] * np.array(size, dtype=float)
+    ok = np.isfinite(xy).all(axis=1)
+    conf = np.where(ok & np.isfinite(arr[:, 2]), arr[:, 2], 0.0)
+    xy[~ok] = np.nan
     return xy, conf
 
 
@@ -286,6 +293,13 @@ def add_live_routes(app: FastAPI, ctx: LiveContext) -> LiveStats:
             return ctx.page(request, "message.html.j2", 404, title="Not found", message="There is nothing here.")
         return ctx.page(request, "live.html.j2", drills=ctx.drills, countdown_s=load_settings().live.countdown_s,
                         vendor_ready=(VENDOR_POSE / "pose.js").is_file())
+
+    @app.get("/live/stats")
+    async def live_stats(request: Request) -> Response:
+        """The socket's cost per frame message (received → its events sent), for ``hinge bench``."""
+        if await ctx.current(request) is None:
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return JSONResponse(stats.summary())
 
     @app.websocket("/live/ws")
     async def live_socket(ws: WebSocket) -> None:

@@ -38,6 +38,8 @@ from hingecoach.errors import HingeError
 _IDX = {name: i for i, name in enumerate(JOINTS)}
 #: Mid-joints built from left/right pairs.
 SEGMENT_JOINTS = ("shoulder", "hip", "knee", "ankle", "wrist", "heel", "foot_index", "ear")
+_LEFT = np.array([_IDX[f"left_{n}"] for n in SEGMENT_JOINTS])
+_RIGHT = np.array([_IDX[f"right_{n}"] for n in SEGMENT_JOINTS])
 
 
 def _require_standard(track: PoseTrack) -> None:
@@ -139,20 +141,20 @@ def mid_joints(xy: np.ndarray, conf: np.ndarray, min_confidence: float) -> dict[
     -------
     dict of name → ndarray (..., 2); NaN where neither side is usable.
     """
-    out: dict[str, np.ndarray] = {}
-    for name in SEGMENT_JOINTS:
-        li, ri = _IDX[f"left_{name}"], _IDX[f"right_{name}"]
-        pl, pr = xy[..., li, :], xy[..., ri, :]
-        wl = np.where(np.isnan(pl[..., 0]), 0.0, np.maximum(conf[..., li], 1e-3))
-        wr = np.where(np.isnan(pr[..., 0]), 0.0, np.maximum(conf[..., ri], 1e-3))
-        # A side far below threshold while the other passes is dropped, not averaged in.
-        wl = np.where((conf[..., li] < min_confidence) & (conf[..., ri] >= min_confidence), 0.0, wl)
-        wr = np.where((conf[..., ri] < min_confidence) & (conf[..., li] >= min_confidence), 0.0, wr)
-        total = wl + wr
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (np.nan_to_num(pl) * wl[..., None] + np.nan_to_num(pr) * wr[..., None]) / total[..., None]
-        out[name] = np.where(total[..., None] > 0, mean, np.nan)
-    return out
+    # All joints at once (one call per frame live, so the per-joint loop's overhead mattered).
+    pl, pr = xy[..., _LEFT, :], xy[..., _RIGHT, :]
+    cl, cr = conf[..., _LEFT], conf[..., _RIGHT]
+    wl = np.where(np.isnan(pl[..., 0]), 0.0, np.maximum(cl, 1e-3))
+    wr = np.where(np.isnan(pr[..., 0]), 0.0, np.maximum(cr, 1e-3))
+    # A side far below threshold while the other passes is dropped, not averaged in.
+    wl = np.where((cl < min_confidence) & (cr >= min_confidence), 0.0, wl)
+    wr = np.where((cr < min_confidence) & (cl >= min_confidence), 0.0, wr)
+    total = wl + wr
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (np.where(np.isnan(pl), 0.0, pl) * wl[..., None]
+                + np.where(np.isnan(pr), 0.0, pr) * wr[..., None]) / total[..., None]
+    both = np.where(total[..., None] > 0, mean, np.nan)
+    return {name: both[..., j, :] for j, name in enumerate(SEGMENT_JOINTS)}
 
 
 def _from_vertical(v: np.ndarray, facing: float | np.ndarray, down: bool) -> np.ndarray:
