@@ -108,6 +108,7 @@ class LiveSession:
         self._next_state_t = -math.inf
         self._rated: set[int] = set()
         self._pending: list[tuple[int, int, float, int]] = []
+        self._due: list[tuple[float, int, int]] = []
         self.reps = 0
         self.finished = False
 
@@ -197,8 +198,14 @@ class LiveSession:
                 self.reps = res.rep_count
                 events.append(LiveEvent("rep", t, {"rep": ev.rep.index, "count": res.rep_count,
                                                    "depth_deg": _round(ev.rep.bottom_depth_deg)}))
+                # Rated a moment after it is counted (the lifter is at the top by then), not when
+                # the engine settles its end: the cue comes while the rep is still fresh.
+                self._due.append((t + self._live.rate_after_count_s, ev.rep.index, ev.rep.bottom))
             elif ev.kind == "final" and ev.rep is not None:
                 events += self._settled(ev.rep.index, ev.rep.bottom, t)
+        while self._due and t >= self._due[0][0] - 1e-9:
+            _, index, bottom = self._due.pop(0)
+            events += self._settled(index, bottom, t)
         if t >= self._next_state_t:
             self._next_state_t = t + self._live.state_every_s
             events.append(LiveEvent("state", t, {"depth_deg": _round(res.features.get("depth_deg", math.nan)),

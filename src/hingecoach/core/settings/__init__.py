@@ -131,6 +131,7 @@ class LiveSettings:
     max_gap_s: float
     lost_after_s: float
     found_after_s: float
+    rate_after_count_s: float
     state_every_s: float
     max_set_s: float
     max_messages_per_s: float

@@ -34,6 +34,9 @@ def offline(track: PoseTrack, drill: str | None = None):  # noqa: ANN201
     (hinge_movement(n_reps=3), None),
     (hinge_movement(n_reps=4, knee_extra_deg=45.0), "romanian_deadlift"),
     (hinge_movement(n_reps=3, drift_m=0.12), "romanian_deadlift"),
+    (hinge_movement(n_reps=3, lockout_deg=-15.0), "romanian_deadlift"),
+    (hinge_movement(n_reps=3, hips_first=0.8), "romanian_deadlift"),
+    (hinge_movement(n_reps=3, knee_extra_deg=40.0, pause_s=0.3), "romanian_deadlift"),
 ])
 def test_a_replayed_stream_gives_the_offline_reps_and_faults(movement, drill) -> None:  # noqa: ANN001
     track = fake_hinge_track(movement, noise_px=1.0)
