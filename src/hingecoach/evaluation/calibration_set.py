@@ -100,7 +100,7 @@ def cases(seed: int = 17) -> Iterator[Case]:
 
 def track_of(case: Case) -> Any:
     """The case's pose track (4 reps; noise 1–3 px, seeded)."""
-    knobs: dict[str, float] = {}
+    knobs: dict[str, Any] = {}
     if case.fault is not None:
         param, subtle, clear = FAULT_KNOBS[case.fault]
         knobs[param] = subtle if case.grade == "subtle" else clear
