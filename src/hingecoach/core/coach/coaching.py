@@ -308,19 +308,19 @@ def cleanest_drill(candidates: list[Drill], analysis: Analysis, tf: TrackFeature
 
 def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill], view: str,
                     disputed: list[Finding] | None = None) -> list[Finding]:
-    """The findings every rival drill agrees with. A rival that rates the same fault with its own
-    threshold must find it too; a rival without that fault has no say. When the drill is a
-    guess, a fault that only the stricter drill's threshold calls is not reported (it goes to
-    ``disputed`` when a list is given)."""
+    """The findings every rival drill agrees with: a rival must rate the same fault and find it
+    with its own threshold. When the drill is a guess, which faults are judged must not hinge on
+    the guess: a fault that only the stricter drill's threshold calls, or that only one of the
+    drills rates at all (a stiff-legged deadlift's straight-knee start, on a deadlift from the
+    floor that reads as one), is not reported (it goes to ``disputed`` when a list is given)."""
     kept = list(findings)
     for rival in rivals:
         if not kept:
             break
-        own = {s.id for s in rival.faults}
         found = {f.id for f in detect_faults(ctx, rival.faults, view)[0]}
         if disputed is not None:
-            disputed += [f for f in kept if f.id in own and f.id not in found]
-        kept = [f for f in kept if f.id not in own or f.id in found]
+            disputed += [f for f in kept if f.id not in found]
+        kept = [f for f in kept if f.id in found]
     return kept
 
 

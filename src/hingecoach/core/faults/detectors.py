@@ -225,10 +225,23 @@ def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     if (ctx.tf.track.n_frames - 1 - ctx.rep.end) < seen_s * ctx.fps:
         return None
     i = ctx.lockout_index()
-    hip = nanmedian(ctx.tf.features.hip_flexion_deg[ctx.around(i, 0.05)])
+    w = ctx.around(i, 0.05)
+    hip = nanmedian(ctx.tf.features.hip_flexion_deg[w])
     if not math.isfinite(hip) or hip <= spec.threshold:
         return None
-    return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"))
+    # Hips that stop short leave the trunk leaning forward (about half the hips' shortfall). A
+    # hip angle that reads flexed under a trunk at or behind vertical is the thighs read tilted
+    # (legs hidden by a plate and guessed), not a lockout left short: the trunk must lean forward
+    # of the lifter's own stand (or of vertical, when the stand is not filmed or reads forward)
+    # by more than ``min_trunk_deg``.
+    trunk_series = ctx.tf.features.trunk_inclination_deg
+    trunk = nanmedian(trunk_series[w])
+    stand = _standing_before_set(ctx, trunk_series, float(spec.params.get("standing_s", 0.0)))
+    upright = min(0.0, stand) if math.isfinite(stand) else 0.0
+    if not math.isfinite(trunk) or trunk - upright <= float(spec.params.get("min_trunk_deg", -math.inf)):
+        return None
+    return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"),
+                    f"hips {hip:.0f}° short of straight, trunk {trunk - upright:.0f}° forward")
 
 
 def _sustained_peak(series: np.ndarray, frames: int) -> float:
@@ -247,6 +260,10 @@ def knee_rebend(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """Knees that bend again on the way up: the knee flexion of the ascent, held for
     ``sustain_s``, above the most the knees were bent (also held) on the way down. Knees that
     bend as the lifter descends are the knees-forward and knee-dominant faults, not this one."""
+    # A re-bend is against the way down: a clip that opens with the lifter already rising (the
+    # rep's descent not filmed) has no way down to compare with, and no verdict.
+    if not ctx.rep.started_in_clip:
+        return None
     knee = ctx.tf.features.knee_flexion_deg
     held = int(round(float(spec.params.get("sustain_s", 0.2)) * ctx.fps))
     s, b, e = ctx.rep.start, ctx.rep.bottom, ctx.rep.end
@@ -313,13 +330,30 @@ def wrist_above_knee(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     return _finding(spec, ctx, gap, (w.start, w.stop - 1), ("wrist", "knee"))
 
 
+def _bottom_filmed(ctx: RepContext, still_s: float, still_deg: float) -> bool:
+    """False when the clip opens at the rep's bottom (the descent not filmed, the bottom within
+    ``still_s`` of the first frame) with the hips already moving more than ``still_deg`` in the
+    ``still_s`` after it: the clip was cut mid-pull, and its first frame is no bottom position.
+    A lifter filmed at rest at the bar, or a bottom the clip reaches, is a bottom."""
+    n = int(round(still_s * ctx.fps))
+    if ctx.rep.started_in_clip or n < 1 or ctx.rep.bottom - ctx.rep.start >= n:
+        return True
+    d = ctx.tf.features.depth_deg[ctx.rep.bottom: ctx.rep.bottom + n + 1]
+    moved = np.abs(d - d[0])
+    return not (np.isfinite(moved).any() and float(np.nanmax(moved)) > still_deg)
+
+
 @register_detector("bar_drift")
 def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     """The hands (the load) far in front of the legs at the bottom of the rep, where the trunk
     leans most and the load's lever on the back is longest. The gap (feature ``wrist_leg_leg``)
     is measured to the leg's most forward point near the hands' height; frames where the leg is
     not seen do not count, and with too few seen (``min_seen``) or the hands and shins not
-    clearly seen (``min_visibility``) there is no verdict."""
+    clearly seen (``min_visibility``) there is no verdict; nor where the clip opens moving at the
+    rep's bottom (``still_s``, ``still_deg``: :func:`_bottom_filmed`)."""
+    if not _bottom_filmed(ctx, float(spec.params.get("still_s", 0.0)),
+                          float(spec.params.get("still_deg", math.inf))):
+        return None
     w = ctx.window(ctx.rep.bottom, float(spec.params.get("half_window_s", 0.1)))
     # The hands and the shin must be seen, not guessed: a plate on the camera's side hides the
     # lower legs, and BlazePose then places them where a leg would usually be.

@@ -287,8 +287,25 @@ def test_a_fault_is_reported_only_when_every_rival_drill_agrees():
     ids = lambda rivals: {f.id for f in agreed_findings(found, ctx, rivals, "side")}  # noqa: E731
     assert "knee_dominant" not in ids([get_drill("kettlebell_deadlift")])
     assert "knee_dominant" in ids([get_drill("romanian_deadlift")])   # same limit: it agrees
-    assert "knee_dominant" in ids([get_drill("quadruped_sitback")])   # no such fault: no say
+    # A rival that does not rate the fault at all does not agree either: which faults are judged
+    # must not hinge on which of the likely drills recognition put first.
+    assert "knee_dominant" not in ids([get_drill("quadruped_sitback")])
     assert "knee_dominant" in ids([])
+
+
+def test_a_fault_only_the_guessed_drill_rates_is_not_reported(monkeypatch):
+    # Knees set up unlocked 20°: a stiff-legged deadlift's "knees bent at the start"; a barbell
+    # deadlift (from the floor) has no such rule. When recognition cannot tell the two apart, the
+    # straight-knee rule is not judged; named with --drill, it is.
+    import hingecoach.core.coach.coaching as coach
+    movement = hinge_movement(n_reps=3, **RDL)
+    assert "knees_bent_start" in faults_of(coached(movement, drill="stiff_legged_deadlift"))
+    monkeypatch.setattr(coach, "recognise_drill", lambda a, tf, d: (
+        "stiff_legged_deadlift", 0.5, {"stiff_legged_deadlift": 1.0, "barbell_deadlift": 0.98}))
+    tied = coached(movement)
+    assert tied.drill["id"] == "stiff_legged_deadlift" and tied.drill["rivals"] == ["barbell_deadlift"]
+    assert "knees_bent_start" not in faults_of(tied)
+    assert any(f.id == "knees_bent_start" for r in tied.reps for f in r.watch)   # shown, not cued
 
 
 def test_a_tie_in_recognition_goes_to_the_drill_done_cleanly_and_is_said(monkeypatch):
