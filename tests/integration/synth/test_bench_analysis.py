@@ -62,3 +62,20 @@ def test_injected_fault_is_found_and_nothing_else(gt_path):
     injected = {f["id"] for f in gt["faults"]} - {"rounded_back"}
     found = {f.id for r in analysis.reps for f in r.faults}
     assert found == injected
+
+
+@pytest.mark.parametrize("gt_path", GT, ids=[p.name.replace(".gt.json", "") for p in GT])
+def test_the_live_engine_counts_every_rep_during_the_set(gt_path):
+    # Frame by frame, as a camera loop or the live page feeds it: the same reps as offline, on
+    # every view and posture (on all fours the toes point back; from the front the trunk tilt is
+    # the rep signal).
+    from hingecoach.core.reps.engine import HingeEngine
+
+    gt = json.loads(gt_path.read_text())
+    track = cached_track(gt_path.parent / gt["video"], CACHE, segmentation=False)
+    engine = HingeEngine(fps=track.fps)
+    counted = 0
+    for i in range(track.n_frames):
+        counted += sum(e.kind == "counted" for e in engine.push_pose(track.xy[i], track.confidence[i],
+                                                                     track.keypoints).events)
+    assert counted == len(gt["reps"])

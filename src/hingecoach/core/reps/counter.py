@@ -139,6 +139,13 @@ class RepCounter:
             return min(self._top_level, self.standing_deg) if math.isfinite(self.standing_deg) else self._top_level
         return self.standing_deg
 
+    def new_signal(self) -> None:
+        """The depth signal changed (live, to the trunk tilt once the view shows it hides the hip
+        angle): forget the leg in progress and the standing level of the old signal; counted
+        reps stay."""
+        self._top_level = math.inf
+        self._restart()
+
     def _restart(self) -> None:
         """Forget the leg in progress (after losing the lifter); counted reps stay."""
         self._direction = 0

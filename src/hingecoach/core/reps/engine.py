@@ -25,6 +25,7 @@ from hingecoach.core.kinematics.angles import (
     classify_view,
     despike,
     facing_by_frame,
+    facing_from_nose,
     fill_gaps,
     front_frames,
     mid_joints,
@@ -43,6 +44,7 @@ from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.core.track.skeletons import JOINTS
 from hingecoach.errors import HingeError
 
+_NOSE = JOINTS.index("nose")
 _CORE = [JOINTS.index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip",
                                    "left_knee", "right_knee")]
 
@@ -287,6 +289,9 @@ class HingeEngine:
         self._trunk_ref = 0.0
         self._leg_ref = 0.0
         self._facing_votes = 0.0
+        self._tip_votes = 0.0
+        self._depth_from_tilt = False
+        self._head_votes = 0.0
         self._window: deque[dict[str, float]] = deque(maxlen=int(self.window_s * self.fps))
         self._first_in_window = 0
         self._i = -1
@@ -295,8 +300,41 @@ class HingeEngine:
 
     @property
     def facing(self) -> int:
-        """+1 facing right, −1 facing left (so far)."""
-        return 1 if self._facing_votes >= 0 else -1
+        """+1 facing right, −1 facing left (so far), as :func:`overall_facing` decides offline:
+        frames with the trunk tipped vote first (standing, kneeling or on all fours), then the
+        head, then the feet (kneeling or on all fours the toes point back, so they come last)."""
+        for votes in (self._tip_votes, self._head_votes, self._facing_votes):
+            if votes != 0.0:
+                return 1 if votes > 0 else -1
+        return 1
+
+    def _tilt_moves_more(self, i: int) -> bool:
+        """Whether the view hides the hinge (from the front, or an oblique view close to it), as
+        offline decides it: the trunk tilt moves far more than the hip angle. Checked every half
+        second over the frames so far, once there has been a hinge's worth of tilt (``[reps]
+        min_range_deg``); from then on the rep signal is the trunk tilt."""
+        if i % max(1, int(self.fps / 2)) or len(self._window) < self.fps:
+            return False
+        hip = np.array([r["hip_flexion_deg"] for r in self._window])
+        tilt = np.array([r["trunk_tilt_deg"] for r in self._window])
+        hip_range, tilt_range = _spread(hip), _spread(tilt)
+        if math.isfinite(tilt_range) and tilt_range >= float(self.settings.reps.min_range_deg) \
+                and not hip_range >= TILT_OVER_HIP * tilt_range:
+            self._depth_from_tilt = True
+            self.counter.new_signal()
+        return self._depth_from_tilt
+
+    def _vote_facing(self, joints: dict[str, np.ndarray], xy: np.ndarray) -> None:
+        lean = float(joints["shoulder"][0] - joints["hip"][0])
+        if math.isfinite(lean) and self._trunk_ref > 0 and abs(lean) > self._trunk_ref / 3.0:
+            self._tip_votes += lean   # the more tipped, the more say (a hinge outweighs a lean back)
+            return
+        head = float(facing_from_nose(xy[_NOSE], joints["ear"]))
+        if math.isfinite(head):
+            self._head_votes += head
+        foot = float(joints["foot_index"][0] - joints["heel"][0])
+        if math.isfinite(foot):
+            self._facing_votes += float(np.sign(foot))
 
     def push(self, xy: np.ndarray, confidence: np.ndarray, t_s: float | None = None) -> FrameResult:
         """Process one frame of standardized keypoints: xy (K, 2) pixels, confidence (K,)."""
@@ -311,13 +349,13 @@ class HingeEngine:
             self._trunk_ref = max(self._trunk_ref, trunk)
         if math.isfinite(leg):
             self._leg_ref = max(self._leg_ref, leg)
-        foot = float(joints["foot_index"][0] - joints["heel"][0])
-        if math.isfinite(foot):
-            self._facing_votes += float(np.sign(foot))
+        self._vote_facing(joints, xy)
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
         feats = frame_features(joints, float(self.facing), refs, plausible=self._plausible,
                                contact_band_leg=float(self.settings.scale.bar_contact_band_leg))
         row = {name: float(getattr(feats, name)) for name in FEATURES}
+        if self._depth_from_tilt or self._tilt_moves_more(i):
+            row["depth_deg"] = row["trunk_tilt_deg"]
         if len(self._window) == self._window.maxlen:
             self._first_in_window += 1
         self._window.append(row)
