@@ -200,7 +200,10 @@ class LiveConnection:
             if not isinstance(t, int | float) or isinstance(t, bool):
                 raise Refused('a frame needs "t", its time in seconds')
             xy, conf = _landmarks(msg.get("landmarks"), len(self.session.keypoints), self.size)
-            events = self.session.push(float(t), xy, conf)
+            world = msg.get("world")
+            if world is not None and not isinstance(world, list):
+                raise Refused('"world" must be a list of [x, y, z] in metres, or null')
+            events = self.session.push(float(t), xy, conf, world=world or None)
             await self.send(events)
             if self.session.has_pending and (self.rating is None or self.rating.done()):
                 self.rating = asyncio.create_task(self.rate())

@@ -33,7 +33,7 @@ from hingecoach.core.drills import SEVERITY_ORDER
 from hingecoach.core.reps.engine import HingeEngine, analyze_track
 from hingecoach.core.results import Analysis, Finding
 from hingecoach.core.settings import LiveSettings, Settings, load_settings
-from hingecoach.core.track.pose_track import MAX_COORDINATE_PX, PoseTrack
+from hingecoach.core.track.pose_track import MAX_COORDINATE_PX, MAX_WORLD_M, PoseTrack
 from hingecoach.errors import HingeError
 
 #: Joints whose sight means "the lifter is in view": the hips (either side).
@@ -101,6 +101,7 @@ class LiveSession:
         self._conf: list[np.ndarray] = []
         self._t0: float | None = None
         self._last: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._with_world = False
         self._max_frames = int(live.max_set_s * self._fps)
         self._unseen_s = 0.0
         self._seen_s = 0.0
@@ -144,12 +145,37 @@ class LiveSession:
         pts[bad] = np.nan
         return t, pts, conf
 
-    def push(self, t_s: float, xy: Any, confidence: Any) -> list[LiveEvent]:
+    def _check_world(self, world: Any) -> np.ndarray:
+        """3D positions (K, 3) in metres, or NaN where missing or not positions."""
+        try:
+            w = np.asarray(world, dtype=float) if world is not None else np.full((self._k, 3), np.nan)
+        except (TypeError, ValueError):
+            raise LiveError("world landmarks must be numbers") from None
+        if w.shape != (self._k, 3):
+            raise LiveError(f"a frame's world landmarks need {self._k} points of x, y, z")
+        bad = ~np.isfinite(w).all(axis=1) | (np.abs(w) > MAX_WORLD_M).any(axis=1)
+        w = w.copy()
+        w[bad] = np.nan
+        return w
+
+    def push(self, t_s: float, xy: Any, confidence: Any, world: Any = None) -> list[LiveEvent]:
         """One frame from the client: ``t_s`` its time in seconds (increasing), ``xy`` (K, 2)
-        image positions in pixels, ``confidence`` (K,) in [0, 1]. Returns what to tell the lifter.
+        image positions in pixels, ``confidence`` (K,) in [0, 1], and optionally ``world`` (K, 3)
+        the backend's 3D positions in metres (from the first frame that has them; offline
+        they help read the drill where the view hides the side-on angles). Returns what to tell
+        the lifter.
 
         Raises :class:`LiveError` for a frame it refuses (nothing is kept from it)."""
         t, pts, conf = self._check(t_s, xy, confidence)
+        if world is not None and not self._with_world:
+            # The first frame with world landmarks: the frames before it get none (NaN).
+            self._with_world = True
+            pad = np.full((self._k, 3), np.nan)
+            self._xy = [np.concatenate([p, pad], axis=1) for p in self._xy]
+            if self._last is not None:
+                self._last = (self._last[0], np.concatenate([self._last[1], pad], axis=1), self._last[2])
+        if self._with_world:
+            pts = np.concatenate([pts, self._check_world(world)], axis=1)
         events: list[LiveEvent] = []
         if self._last is None:
             self._t0 = t
@@ -176,7 +202,7 @@ class LiveSession:
             if abs(g - t1) <= eps:
                 yield g, xy1, c1
             elif t1 - t0 > self._live.max_gap_s:
-                yield g, np.full((self._k, 2), np.nan), np.zeros(self._k)
+                yield g, np.full_like(xy1, np.nan), np.zeros(self._k)
             else:
                 w = (g - t0) / (t1 - t0)
                 both = (c0 >= self._min_conf) & (c1 >= self._min_conf)
@@ -188,9 +214,10 @@ class LiveSession:
 
     # --- one steady-clock frame -----------------------------------------------------------------
 
-    def _step(self, t: float, xy: np.ndarray, conf: np.ndarray) -> list[LiveEvent]:
-        self._xy.append(xy)
+    def _step(self, t: float, pts: np.ndarray, conf: np.ndarray) -> list[LiveEvent]:
+        self._xy.append(pts)   # (K, 2), or (K, 5) with the world positions
         self._conf.append(conf)
+        xy = pts[:, :2]
         events = self._visibility(t, conf)
         res = self.engine.push_pose(xy, conf, self.keypoints, t_s=t)
         for ev in res.events:
@@ -239,9 +266,11 @@ class LiveSession:
         attrs = {"backend": self.attrs.get("backend", "live"), "model": self.attrs.get("model"),
                  "source": {"kind": "live", **self.attrs.get("source", {})},
                  "steps": ["live_resampled"]}
-        return PoseTrack(xy=np.stack(xy), confidence=np.stack(conf), fps=self._fps,
+        pts = np.stack(xy)
+        return PoseTrack(xy=pts[:, :, :2], confidence=np.stack(conf), fps=self._fps,
                          keypoints=self.keypoints, timestamps_s=self._t0 + np.arange(n) / self._fps,
-                         image_size=self.image_size, attrs=attrs)
+                         image_size=self.image_size, attrs=attrs,
+                         world=pts[:, :, 2:] if pts.shape[2] == 5 else None)
 
     def analyse(self, n_frames: int | None = None) -> Analysis:
         """The set so far, analysed and coached as ``hinge analyze`` would (drill, faults, cues,

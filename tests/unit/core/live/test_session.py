@@ -146,3 +146,27 @@ def test_deferred_rating_waits_for_the_caller() -> None:
 def test_an_empty_set_ends_with_an_empty_summary() -> None:
     events, analysis = LiveSession(keypoints=("a", "b")).finish()
     assert analysis is None and events[-1].data["reps"] == 0
+
+
+def test_world_landmarks_are_kept_on_the_steady_clock() -> None:
+    track = fake_hinge_track(hinge_movement(n_reps=1))
+    rng = np.random.default_rng(0)
+    world = rng.normal(0.0, 0.5, (track.n_frames, len(track.keypoints), 3))
+    world[3, 2] = [np.nan, 0.0, 0.0]
+    s = LiveSession(keypoints=track.keypoints, fps=track.fps)
+    for i in range(track.n_frames):
+        s.push(float(track.timestamps_s[i]), track.xy[i], track.confidence[i], world=None if i == 7 else world[i])
+    with pytest.raises(LiveError, match="world"):
+        s.push(100.0, track.xy[0], track.confidence[0], world=world[0][:3])
+    t = s.track()
+    assert t.world is not None and t.world.shape == (track.n_frames, len(track.keypoints), 3)
+    np.testing.assert_allclose(t.world[10], world[10])
+    assert np.isnan(t.world[3, 2]).all() and np.isnan(t.world[7]).all()
+    # Frames before the first with world landmarks get none; a set without any keeps none.
+    s2 = LiveSession(keypoints=track.keypoints, fps=track.fps)
+    s2.push(0.0, track.xy[0], track.confidence[0])
+    assert s2.track().world is None
+    s2.push(1 / track.fps, track.xy[1], track.confidence[1], world=world[1])
+    w2 = s2.track().world
+    assert w2 is not None and np.isnan(w2[0]).all()
+    np.testing.assert_allclose(w2[1], world[1])
