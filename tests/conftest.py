@@ -32,6 +32,8 @@ POSE_TRACK_GROUPS = {
     "tests/integration/synth/test_bench_detection.py": "bench-clips",
     "tests/integration/synth/test_bench_eval.py": "bench-clips",
     "tests/integration/test_compare.py": "bench-clips",
+    # the live page's browser runs pose on bench clips: not beside another pose-heavy file
+    "tests/integration/web/test_live_browser.py": "bench-clips",
 }
 
 
