@@ -19,11 +19,13 @@ def eval_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     write: Path | None = typer.Option(None, "--write", help="Write the markdown report here (e.g. docs/accuracy.md)."),
     cache: Path | None = typer.Option(Path(".cache/tracks"), "--cache", help="Reuse pose tracks cached here."),
+    calibration: bool = typer.Option(True, "--calibration/--no-calibration",
+                                     help="Also score the rules on the generated calibration set (about a minute)."),
 ) -> None:
     """Measure hingecoach against labelled clips and the synthetic bench."""
     from hingecoach.evaluation.scoring import evaluate, render_markdown
 
-    report = evaluate(labels=labels, clips_root=clips_root, bench=bench, cache=cache,
+    report = evaluate(labels=labels, clips_root=clips_root, bench=bench, cache=cache, calibration=calibration,
                       progress=None if json_out else lambda msg: err.print(msg, highlight=False))
     if write is not None:
         write.parent.mkdir(parents=True, exist_ok=True)

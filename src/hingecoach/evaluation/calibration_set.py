@@ -30,21 +30,26 @@ from hingecoach.errors import HingeError
 from hingecoach.evaluation.fault_scores import clip_scores
 from hingecoach.evaluation.loso import Scored, auc
 
-#: Each fault the generator can make: (its movement parameter, subtle, clear). Subtle is about
-#: the smallest a coach would call from the side at normal speed; clear is unmistakable.
-#: knee_extra_deg: extra knee bend at the bottom (a squatted hinge); drift_m: the hands' forward
-#: travel at the bottom; lockout_deg < 0: leaning back at the top, > 0: hips still flexed at the
-#: top; hips_first: the share of the knees' straightening done before the hips move;
-#: shin_extra_deg: the knees driven forward; rebend_deg: knees bending again on the way up.
-FAULT_KNOBS: dict[str, tuple[str, float, float]] = {
-    "knee_dominant": ("knee_extra_deg", 25.0, 45.0),
-    "bar_drift": ("drift_m", 0.10, 0.18),
-    "lockout_hyperextension": ("lockout_deg", -12.0, -20.0),
-    "incomplete_lockout": ("lockout_deg", 12.0, 20.0),
-    "hips_rise_first": ("hips_first", 0.5, 0.9),
-    "knees_forward": ("shin_extra_deg", 8.0, 15.0),
-    "knee_rebend": ("rebend_deg", 15.0, 25.0),
+#: Each fault the generator can make: its movement parameters when subtle, and when clear.
+#: Subtle is about the smallest a coach would call from the side at normal speed; clear is
+#: unmistakable. knee_extra_deg: extra knee bend at the bottom (a squatted hinge); drift_m: the
+#: hands' forward travel at the bottom; lockout_deg < 0: leaning back at the top, > 0: hips still
+#: flexed at the top; hips_first: the share of the knees' straightening done before the hips
+#: move (with the knees bent 20° more at the bottom than at the top, as a lifter who lets the
+#: hips rise first does: there is a knee extension to lead with); shin_extra_deg: the knees
+#: driven forward; rebend_deg: knees bending again on the way up.
+FAULT_KNOBS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
+    "knee_dominant": ({"knee_extra_deg": 25.0}, {"knee_extra_deg": 45.0}),
+    "bar_drift": ({"drift_m": 0.10}, {"drift_m": 0.18}),
+    "lockout_hyperextension": ({"lockout_deg": -12.0}, {"lockout_deg": -20.0}),
+    "incomplete_lockout": ({"lockout_deg": 12.0}, {"lockout_deg": 20.0}),
+    "hips_rise_first": ({"knee_extra_deg": 20.0, "hips_first": 0.5}, {"knee_extra_deg": 20.0, "hips_first": 0.9}),
+    "knees_forward": ({"shin_extra_deg": 8.0}, {"shin_extra_deg": 15.0}),
+    "knee_rebend": ({"rebend_deg": 15.0}, {"rebend_deg": 25.0}),
 }
+#: Good form: knees held at the drill's bend (in these drills knees that bend on the way down
+#: travel forward: a fault), twice per body and camera with other noise.
+GOOD_KNOBS: tuple[dict[str, float], ...] = ({}, {})
 
 #: Bodies: (name, segment lengths and camera scale). Average; long legs; long trunk and short
 #: legs; a small lifter filmed from far (fewer pixels per metre).
@@ -90,7 +95,7 @@ def cases(seed: int = 17) -> Iterator[Case]:
         for slice_bodies, slice_yaws in ((FIT_BODIES, FIT_YAWS), (HELD_BODIES, HELD_YAWS)):
             for body in slice_bodies:
                 for yaw in slice_yaws:
-                    kinds: list[tuple[str | None, str]] = [(None, "none"), (None, "none")]
+                    kinds: list[tuple[str | None, str]] = [(None, "none")] * len(GOOD_KNOBS)
                     kinds += [(f, g) for f in FAULT_KNOBS for g in ("subtle", "clear")]
                     for fault, grade in kinds:
                         i += 1
@@ -100,10 +105,11 @@ def cases(seed: int = 17) -> Iterator[Case]:
 
 def track_of(case: Case) -> Any:
     """The case's pose track (4 reps; noise 1–3 px, seeded)."""
-    knobs: dict[str, Any] = {}
-    if case.fault is not None:
-        param, subtle, clear = FAULT_KNOBS[case.fault]
-        knobs[param] = subtle if case.grade == "subtle" else clear
+    if case.fault is None:
+        knobs: dict[str, Any] = dict(GOOD_KNOBS[case.seed % len(GOOD_KNOBS)])
+    else:
+        subtle, clear = FAULT_KNOBS[case.fault]
+        knobs = dict(subtle if case.grade == "subtle" else clear)
     movement = hinge_movement(n_reps=4, knee_deg=DRILLS[case.drill], depth_deg=80.0, **knobs)
     noise = 1.0 + 2.0 * ((case.seed * 7919) % 100) / 100.0
     body = BODIES[case.body]
@@ -129,6 +135,11 @@ def run_case(case: Case) -> CaseResult:
     cs = clip_scores(track, case.drill, share=0.5)
     return CaseResult(case, len(analysis.reps), [{f.id for f in r.faults} for r in analysis.reps],
                       dict(cs.scores), {s.id for s in cs.specs.values()})
+
+
+def _fault_of(rule_key: str) -> str:
+    """The fault id of a rule key (``knee_dominant (knee_hip_ratio)`` → ``knee_dominant``)."""
+    return rule_key.split(" (")[0]
 
 
 def _pct(n: int, d: int) -> float | None:
@@ -169,7 +180,7 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
         rules: dict[str, list[Scored]] = defaultdict(list)
         for r in part:
             for key, score in r.scores.items():
-                fid = key.split("@")[0]
+                fid = _fault_of(key)
                 if r.case.fault is None or r.case.fault == fid:
                     rules[key].append(Scored(r.case.name, r.case.source, r.case.fault == fid, score))
         for key, rows in sorted(rules.items()):
@@ -209,7 +220,7 @@ def render_calibration(cal: dict[str, Any]) -> list[str]:
               "| fault | subtle % | clear % | AUC fitting | AUC held-out |", "|---|---|---|---|---|"]
     held = cal["slices"]["held_out"]["found_pct"]
     for fault in FAULT_KNOBS:
-        aucs = [v for k, v in cal["auc"].items() if k.split("@")[0] == fault]
+        aucs = [v for k, v in cal["auc"].items() if _fault_of(k) == fault]
         fit = ", ".join(str(a.get("fitting")) for a in aucs) or "–"
         ho = ", ".join(str(a.get("held_out")) for a in aucs) or "–"
         cell = held.get(fault, {})

@@ -287,13 +287,16 @@ def evaluate_sources(keypoints: Path, log: Log = None) -> dict[str, Any]:
 
 
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
-             cache: Path | None = None, progress: Log = None, loso: bool = True) -> dict[str, Any]:
+             cache: Path | None = None, progress: Log = None, loso: bool = True,
+             calibration: bool = True) -> dict[str, Any]:
     """Evaluate on the labelled clips and the bench (whichever exist).
 
     Faults are scored as before (lenient, ``faults``) and strictly (``faults_strict``: every
     coached fault a clip's label lacks is a false positive). With ``loso``, ``thresholds`` holds
     each fault rule's threshold sweep on the real clips and the bench, and its figures with
-    thresholds fitted leave-one-source-out (:mod:`hingecoach.evaluation.thresholds`).
+    thresholds fitted leave-one-source-out (:mod:`hingecoach.evaluation.thresholds`). With
+    ``calibration``, ``calibration`` holds the rules' figures on the generated calibration set
+    (:mod:`hingecoach.evaluation.calibration_set`).
     """
     report: dict[str, Any] = {}
     labels = labels or (DEFAULT_DATA / "labels.csv")
@@ -324,6 +327,10 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
         real = labelled_records(labels, clips_root, cache, progress)
         synthetic = bench_records(bench, cache, progress) if has_bench else []
         report["thresholds"] = evaluate_thresholds(real, synthetic)
+    if calibration:
+        from hingecoach.evaluation.calibration_set import evaluate_calibration
+
+        report["calibration"] = evaluate_calibration(progress)
     return report
 
 
@@ -468,6 +475,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         from hingecoach.evaluation.thresholds import render_thresholds
 
         lines += render_thresholds(report["thresholds"]) + [""]
+    if report.get("calibration"):
+        from hingecoach.evaluation.calibration_set import render_calibration
+
+        lines += render_calibration(report["calibration"])
     if report.get("sources"):
         lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
                   "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",
