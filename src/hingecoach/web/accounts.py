@@ -214,8 +214,15 @@ def athletes_of(db: str | None, coach_id: int) -> list[Account]:
         return [_account(session, u) for u in users]
 
 
+#: Ids are SQL INTEGERs (32-bit on PostgreSQL): a larger number, e.g. typed into a URL, names no
+#: account (the database would refuse it as a parameter: SQLite past 64 bits, PostgreSQL past 32).
+MAX_ID = 2**31 - 1
+
+
 def athlete_account(db: str | None, user_id: int) -> Account | None:
     """An athlete account by id (None when there is none)."""
+    if not 0 < user_id <= MAX_ID:
+        return None
     with read_session(db) as session:
         user = session.get(User, user_id)
         return _account(session, user) if user is not None and user.role == "athlete" else None

@@ -19,13 +19,14 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hingecoach.errors import HingeError
@@ -86,6 +87,23 @@ class WebConfig:
         return folder
 
 
+class JobStatus(BaseModel):
+    """``GET /jobs/<id>/status``: what the job's page polls."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    frames_done: int
+    frames_total: int
+    percent: int
+    error: str | None
+
+
+class Problem(BaseModel):
+    """A JSON route's refusal."""
+
+    detail: str
+
+
 class NotFound(Exception):
     """Answer 404 (unknown, or not yours: the same answer)."""
 
@@ -121,8 +139,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             async def supervise() -> None:   # a worker that died (a crash in native code) is replaced
                 while True:
                     await asyncio.sleep(2.0)
-                    if not worker.alive():
-                        await run_in_threadpool(requeue_interrupted, db)
+                    if not worker.alive():   # its job runs again; other servers' running jobs are theirs
+                        await run_in_threadpool(requeue_interrupted, db, [worker.worker_id or ""])
                         worker.start()
 
             supervisor = asyncio.create_task(supervise())
@@ -378,9 +396,14 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         return {"id": job.id, "status": job.status, "frames_done": job.frames_done, "frames_total": total,
                 "percent": round(100.0 * job.frames_done / total) if total else 0, "error": job.error}
 
-    @app.get("/jobs/{job_id}/status")
+    @app.get("/jobs/{job_id}/status", responses={
+        200: {"model": JobStatus, "description": "the job's state and progress"},
+        404: {"model": Problem, "description": "no such job, not yours, or not signed in"}})
     async def job_status(request: Request, job_id: str) -> Response:
-        _, job = await visible_job(request, job_id)
+        try:
+            _, job = await visible_job(request, job_id)
+        except NotFound:   # JSON asked, JSON answered (the pages' 404 is HTML)
+            return finish(request, JSONResponse({"detail": "not found"}, status_code=404))
         return finish(request, JSONResponse(status_of(job)))
 
     def report_of(job: JobInfo) -> dict[str, Any] | None:

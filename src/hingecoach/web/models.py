@@ -1,6 +1,7 @@
 """SQLAlchemy models of the web app: accounts, login sessions, coach links, invites, analysis jobs
 and coaches' notes on sets. They live in the training log's database, on its declarative base;
-the schema is created by the Alembic migration ``0003_web_accounts`` (store/migrations).
+the schema is created by the Alembic migrations ``0003_web_accounts`` and ``0004_job_claims``
+(store/migrations).
 
 An athlete account is linked to one training-log athlete (``users.athlete_id``); a coach account
 has none and sees the athletes linked to it (``coach_links``).
@@ -101,6 +102,9 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The worker that claimed it last (``host:pid:random``; migration 0004): only that worker may
+    #: record its progress and outcome, and it keeps ``updated_at`` fresh while it runs (a heartbeat).
+    claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True)
     set_id: Mapped[int | None] = mapped_column(ForeignKey("sets.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
