@@ -160,7 +160,8 @@ def run_live(chromium: Path, base: str, clip: Path, drill: str, tmp: Path, mirro
             page.wait_for_selector("#summary:not([hidden])", timeout=180_000)
             stats = page.evaluate("({...window.hingeLive, events: undefined, spoken: undefined})")
             events = page.evaluate("window.hingeLive.events")
-            spoken = [u["text"] for u in page.evaluate("window.__spoken") if u["text"]]
+            said_at = [u for u in page.evaluate("window.__spoken") if u["text"]]
+            spoken = [u["text"] for u in said_at]
             summary = next(e for e in events if e["type"] == "summary")
             set_page = ""
             if summary.get("set_url"):
@@ -178,6 +179,15 @@ def run_live(chromium: Path, base: str, clip: Path, drill: str, tmp: Path, mirro
           f"frames sent {stats['framesSent'] / max(send_s, 1e-9):.1f}/s ({stats['framesSent']} over {send_s:.1f} s, "
           f"longest gap {stats['maxGapS']:.2f} s)")
     print(f"{clip.stem}: spoken {spoken}; summary {json.dumps(summary)}")
+    # A rep's end (stream time, from the server's analysis) to its cue being spoken (issue #19: ≤ 1 s).
+    lags = []
+    for e in (e for e in events if e["type"] == "fault" and e["primary"] and stats.get("t0") is not None):
+        at = [(u["at"] - stats["t0"]) / 1000 for u in said_at if u["text"] == e["cue"]]
+        later = [a for a in at if a >= e["t"] - 0.5]
+        if later:
+            lags.append(round(min(later) - e["rep_end_t"], 2))
+    if lags:
+        print(f"{clip.stem}: rep end -> cue spoken {lags} s")
     print(f"{clip.stem}: events {[(e['type'], e.get('t')) for e in events if e['type'] != 'state']}")
     print(f"{clip.stem}: mirror {mirror}: {stats['maxBuffered']} frames buffered at most, {stats['replays']} replays, "
           f"{stats['delayedFrames']} delayed frames drawn")

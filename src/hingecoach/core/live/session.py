@@ -301,7 +301,8 @@ class LiveSession:
             analysis = self.analyse(n)
             for rep in analysis.reps:
                 if rep.start_frame <= bottom_frame <= rep.end_frame:
-                    events += [LiveEvent("fault", t, {**_finding_data(rep_index, f), "primary": i == 0})
+                    events += [LiveEvent("fault", t, {**_finding_data(rep_index, f), "primary": i == 0,
+                                                      "rep_end_t": rep.end_s})
                                for i, f in enumerate(_by_severity(rep.faults))]
                     break
         return events

@@ -506,6 +506,7 @@ async function onReady(msg) {
   await countdown(seconds);
   if (!set.running) return;
   set.t0 = performance.now();
+  stats.t0 = set.t0;   // stream time 0 on performance.now()'s clock (tests time the cues with it)
   set.sending = true;
   stats.state = "running";
   status("Go: the set is running. Press End set when you are done.");
