@@ -7,6 +7,7 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEMO_CLIP ?= bench/clips/demo_rdl.mp4
 DEMO_OUT ?= out/demo
+BENCH_ARGS ?=
 
 .PHONY: venv demo test lint typecheck unit bench eval clean
 
@@ -36,8 +37,9 @@ unit: venv
 
 test: lint unit
 
+# Every figure of issue #20 (several minutes); some: make bench BENCH_ARGS="--only jobs,batch"
 bench: venv
-	$(BIN)/hinge bench
+	$(BIN)/hinge bench $(BENCH_ARGS)
 
 eval: venv
 	$(BIN)/hinge eval --write docs/accuracy.md

@@ -35,6 +35,11 @@ from hingecoach.io.video import VideoInfo, iter_frames
 MIN_PARALLEL_S = 20.0
 #: Seconds decoded and tracked before a chunk's own range, then dropped (the tracker re-locks).
 OVERLAP_S = 1.5
+#: A worker's late start, in seconds of video: the calling process tracks the first chunk
+#: itself, while each worker first starts an interpreter and imports (about 0.5 s of wall time,
+#: about 1 s of video at BlazePose full's pace on one core); with the warm-up, the first chunk is
+#: made that much longer than the others so that all end together.
+WORKER_START_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,24 @@ def default_jobs() -> int:
 
 
 def plan_chunks(duration_s: float, jobs: int, chunk_s: float | None = None,
-                overlap_s: float = OVERLAP_S) -> list[Chunk]:
-    """Cut ``[0, duration_s)`` into chunks: ``jobs`` equal ones, or ones of ``chunk_s`` seconds
-    when given (a test's way to put a chunk edge inside a rep). One chunk means no split."""
+                overlap_s: float = OVERLAP_S, head_start_s: float = WORKER_START_S) -> list[Chunk]:
+    """Cut ``[0, duration_s)`` into chunks: ``jobs`` of them, or ones of ``chunk_s`` seconds
+    when given (a test's way to put a chunk edge inside a rep). One chunk means no split.
+
+    The ``jobs`` chunks are equal in work, not in length: every chunk after the first costs a
+    worker ``overlap_s`` of warm-up and ``head_start_s`` of start-up (the first runs in the
+    calling process, at once), so the first is that much longer than the others."""
     if duration_s <= 0 or jobs < 1:
         return [Chunk(0, None, None, -math.inf, math.inf)]
     n = max(1, math.ceil(duration_s / chunk_s)) if chunk_s else jobs
-    if n == 1:
+    extra = overlap_s + head_start_s
+    if n == 1 or (not chunk_s and duration_s - extra <= n * extra):
         return [Chunk(0, None, None, -math.inf, math.inf)]
-    edges = [duration_s * k / n for k in range(n + 1)] if not chunk_s else \
-        [min(duration_s, k * chunk_s) for k in range(n + 1)]
+    if chunk_s:
+        edges = [min(duration_s, k * chunk_s) for k in range(n + 1)]
+    else:
+        rest = (duration_s - extra) / n   # each later chunk; the first is rest + extra
+        edges = [0.0] + [extra + rest * k for k in range(1, n)] + [duration_s]
     chunks = []
     for k in range(n):
         keep_from = -math.inf if k == 0 else edges[k]
@@ -193,30 +206,45 @@ def pose_chunk(info: VideoInfo, chunk: Chunk, model: str = "full", backend: str 
 def pose_chunks(info: VideoInfo, chunks: list[Chunk], jobs: int, model: str = "full",
                 backend: str = "mediapipe", segmentation: bool = False,
                 progress: Progress | None = None) -> list[ChunkPoses]:
-    """Run :func:`pose_chunk` for every chunk in up to ``jobs`` worker processes; the results in
-    time order. Progress counts every frame a worker has tracked, warm-up frames included
-    (the total is the clip's frames plus the warm-ups)."""
+    """Run :func:`pose_chunk` for every chunk: the first in this process, the others in up to
+    ``jobs - 1`` worker processes started before it (they spawn and load their model while this
+    process already tracks); the results in time order. Progress counts every frame tracked,
+    warm-up frames included (the total is the clip's frames plus the warm-ups)."""
     ctx = mp.get_context("spawn")   # a fresh interpreter: no inherited threads or native state
     done = ctx.Array("i", len(chunks), lock=False)
     overlap_frames = sum(int(round(((c.keep_from_s - c.start_s) if c.start_s is not None else 0.0) * info.fps))
                          for c in chunks)
     total = info.frame_count + overlap_frames if info.frame_count else 0
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(chunks))), mp_context=ctx,
-                             initializer=_init_worker, initargs=(done,)) as pool:
+    last = [0.0]
+
+    def report(own: int) -> None:
+        now = time.perf_counter()
+        if progress is not None and now - last[0] >= 0.25:
+            last[0] = now
+            progress(own + int(sum(done[1:])), total, now - started)
+
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs - 1, len(chunks) - 1)), mp_context=ctx,
+                               initializer=_init_worker, initargs=(done,))
+    try:
         futures: list[Future[ChunkPoses]] = [
-            pool.submit(pose_chunk, info, c, model, backend, segmentation) for c in chunks]
+            pool.submit(pose_chunk, info, c, model, backend, segmentation) for c in chunks[1:]]
+        first = pose_chunk(info, chunks[0], model, backend, segmentation,
+                           progress=lambda seen, _t, _e: report(seen))
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
             for f in finished:
                 if f.exception() is not None:
-                    for other in pending:
-                        other.cancel()
                     raise f.exception()  # type: ignore[misc]
-            if progress is not None:
-                progress(int(sum(done)), total, time.perf_counter() - started)
-        results = [f.result() for f in futures]
+            report(len(first.timestamps_s))
+        results = [first] + [f.result() for f in futures]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)   # the error now, not after the other chunks
+        raise
+    pool.shutdown(wait=True)
+    if progress is not None:
+        progress(total, total, time.perf_counter() - started)
     return sorted(results, key=lambda r: r.index)
 
 

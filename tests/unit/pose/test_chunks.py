@@ -31,7 +31,10 @@ def test_the_plan_covers_the_clip_once_with_a_warm_up_before_each_edge() -> None
         assert a.keep_to_s == b.keep_from_s          # no gap, no double
         assert b.start_s == pytest.approx(b.keep_from_s - 1.5)
         assert a.end_s == a.keep_to_s                # a worker stops at its range's end
-    assert [c.keep_from_s for c in plan_chunks(60.0, jobs=3)[1:]] == [20.0, 40.0]
+    assert [c.keep_from_s for c in plan_chunks(60.0, jobs=3, overlap_s=0.0, head_start_s=0.0)[1:]] == [20.0, 40.0]
+    # Equal work: the first chunk (this process, no warm-up, no start-up) is longer by both.
+    edges = [c.keep_from_s for c in plan_chunks(60.0, jobs=3, overlap_s=1.5, head_start_s=1.0)[1:]] + [60.0]
+    assert edges[0] == pytest.approx(edges[1] - edges[0] + 2.5) and edges[2] - edges[1] == pytest.approx(edges[1] - edges[0])
     assert len(plan_chunks(60.0, jobs=1)) == 1
 
 
