@@ -48,7 +48,7 @@ CACHE = Path(".cache/bench")
 #: ``hingecoach.web.bench.server_figures``) is run by ``cli/bench.py``: this layer may not
 #: import the web app.
 SECTIONS = ("stages", "analyze", "jobs", "batch", "memory", "report")
-EXTRA_SECTIONS = ("server",)
+EXTRA_SECTIONS = ("server", "live")   # measured by cli/bench.py (the web app sits above this module)
 GOALS = {"analyze_over_pose_loop": 0.95, "jobs_speedup": 1.8, "batch_speedup": 1.8, "peak_rss_mb": 400.0}
 
 
@@ -72,10 +72,11 @@ def machine() -> dict[str, Any]:
 
 
 def parse_sections(text: str | None) -> list[str]:
-    """``--only`` as a list of section names (all of :data:`SECTIONS` when None); an unknown
+    """``--only`` as a list of section names (all, :data:`SECTIONS` and :data:`EXTRA_SECTIONS`,
+    when None); an unknown
     name is a one-line error."""
     if text is None:
-        return list(SECTIONS)
+        return list(SECTIONS + EXTRA_SECTIONS)
     names = [t.strip().lower() for t in text.split(",") if t.strip()]
     known = SECTIONS + EXTRA_SECTIONS
     bad = [n for n in names if n not in known]
@@ -583,12 +584,24 @@ def format_table(r: dict[str, Any]) -> list[str]:
     if "report" in r:
         lines.append(f"hinge report, 5,000 reps      {r['report']['report_5000_reps_s']:8.1f} s, no video (goal < 30 s)")
         lines.append(_load(r["report"]))
-    for name in EXTRA_SECTIONS:   # the web app's figures, when cli/bench.py added them
-        if name in r:
-            lines.append(f"{name}:")
-            lines += [f"  {k:<28}{v}" for k, v in r[name].items() if k != "machine"]
-            if "machine" in r[name]:
-                lines.append(_load(r[name]))
+    if "server" in r:
+        v = r["server"]
+        lines.append(f"web app, {Path(v['clip']).name} ({v['frames']} frames), upload finished to report ready")
+        lines.append(f"  first upload                {v['upload_to_report_s']:8.2f} s  (the worker's imports and model load)")
+        if v.get("upload_to_report_warm_s") is not None:
+            lines.append(f"  later uploads (median)      {v['upload_to_report_warm_s']:8.2f} s")
+        lines.append(f"  hinge analyze --json        {v['cli_analyze_s']:8.2f} s  (whole process; no report)")
+        lines.append(_load(v))
+    if "live" in r:
+        v = r["live"]
+        lines.append(f"live socket, {v['clients']} athletes at {v['fps']:g} fps for {v['stream_s']} s "
+                     f"(one server process; the clients share the machine)")
+        lines.append(f"  server, message to events  p50 {v['server_ms']['p50']} ms, p95 {v['server_ms']['p95']} ms "
+                     f"(goal p95 <= 5), max {v['server_ms']['max']} ms")
+        lines.append(f"  round trip seen by clients  p50 {v['round_trip_ms']['p50']} ms, p95 {v['round_trip_ms']['p95']} ms")
+        lines.append(f"  athletes with every rep     {v['clients_with_all_reps']} of {v['clients']}; server CPU "
+                     f"{v['server_cpu_share_of_one_core']} of a core; frames sent late {v['frames_sent_late_share']}")
+        lines.append(_load(v))
     return lines
 
 

@@ -13,6 +13,7 @@ import pytest
 from hingecoach import benchmark
 from hingecoach.benchmark import (
     _PEAK_RSS_CODE,
+    EXTRA_SECTIONS,
     SECTIONS,
     _looped,
     format_table,
@@ -47,7 +48,7 @@ def test_peak_memory_is_the_child_own_not_the_parent(tmp_path):
 
 
 def test_sections_by_name_and_a_clear_error_for_an_unknown_one() -> None:
-    assert parse_sections(None) == list(SECTIONS)
+    assert parse_sections(None) == list(SECTIONS + EXTRA_SECTIONS)
     assert parse_sections("batch, jobs") == ["jobs", "batch"]   # in running order
     for bad in ("jobs,bogus", " , "):
         with pytest.raises(HingeError, match="--only: .*known: stages, analyze, jobs, batch"):
@@ -116,3 +117,16 @@ def test_bench_refuses_bad_input_in_one_line() -> None:
         res = subprocess.run([sys.executable, "-m", "hingecoach", "bench", *args], capture_output=True, text=True)
         assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
         assert res.stderr.startswith("error: ")
+
+
+def test_the_web_sections_are_printed() -> None:
+    load = {"machine": {"before": {"load": [1.0, 1.0, 1.0], "cpus": 2}, "after": {"load": [1.0, 1.0, 1.0], "cpus": 2}}}
+    r = {"clip": "c.mp4", "machine": {},
+         "server": {"clip": "bench/clips/demo_rdl.mp4", "frames": 219, "upload_to_report_s": 14.9,
+                    "upload_to_report_warm_s": 9.4, "cli_analyze_s": 5.4, "ratio": 2.7, **load},
+         "live": {"clients": 50, "fps": 30.0, "stream_s": 18.0, "server_ms": {"p50": 0.3, "p95": 1.6, "max": 9.0},
+                  "round_trip_ms": {"p50": 2.0, "p95": 9.0, "max": 20.0}, "clients_with_all_reps": 50,
+                  "server_cpu_share_of_one_core": 0.6, "frames_sent_late_share": 0.0, **load}}
+    text = "\n".join(format_table(r))
+    assert "upload finished to report ready" in text and "later uploads (median)" in text and "9.40 s" in text
+    assert "50 athletes at 30 fps" in text and "p95 1.6 ms" in text and "50 of 50" in text
