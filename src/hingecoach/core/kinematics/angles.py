@@ -102,31 +102,46 @@ def smooth(track: PoseTrack, cutoff_hz: float, order: int = 4) -> PoseTrack:
 
 
 class CausalSmoother:
-    """A forward-only Butterworth (``scipy.signal.sosfilt`` with kept state) for live use.
+    """A forward-only Butterworth for live use: the cascade of ``scipy.signal.sosfilt`` written
+    out (transposed direct form II, as scipy computes it) over all keypoint coordinates at once,
+    with its state kept between frames.
 
-    Call :meth:`update` once per frame with the (K, 2) keypoints; missing values (NaN) hold
-    the last output so the filter state is never poisoned.
+    Call :meth:`update` once per frame with the (K, 2) keypoints. Each coordinate's filter starts
+    in steady state at its first seen value (a keypoint never seen stays NaN and does not hold the
+    others back); a missing value (NaN) holds the last output, so the state is never poisoned.
     """
 
     def __init__(self, fps: float, cutoff_hz: float, order: int = 2) -> None:
         self.sos = butterworth_sos(fps, cutoff_hz, order)
-        self._zi: np.ndarray | None = None
-        self._last: np.ndarray | None = None
+        self._zi_unit = signal.sosfilt_zi(self.sos)           # (sections, 2): steady state for input 1
+        self._z: np.ndarray | None = None                     # (sections, 2, coordinates)
+        self._ready = np.zeros(0, bool)
+        self._last = np.zeros(0)
 
     def update(self, xy: np.ndarray) -> np.ndarray:
         """Filter one frame of keypoints, shape (K, 2); returns the same shape."""
-        flat = xy.reshape(-1)
-        if self._zi is None:
-            if np.isnan(flat).any():
-                return xy.copy()
-            # Start in steady state at the first frame so the output does not ramp from 0.
-            self._zi = signal.sosfilt_zi(self.sos)[:, :, None] * flat[None, None, :]
-            self._last = flat.copy()
-        assert self._last is not None
-        x = np.where(np.isnan(flat), self._last, flat)
-        y, self._zi = signal.sosfilt(self.sos, x[None, :], axis=0, zi=self._zi)
-        self._last = y[0]
-        return y[0].reshape(xy.shape)
+        flat = xy.reshape(-1).astype(float)
+        if self._z is None or self._z.shape[2] != flat.size:
+            self._z = np.zeros((len(self.sos), 2, flat.size))
+            self._ready = np.zeros(flat.size, bool)
+            self._last = np.full(flat.size, np.nan)
+        seen = ~np.isnan(flat)
+        fresh = seen & ~self._ready
+        if fresh.any():
+            self._z[:, :, fresh] = self._zi_unit[:, :, None] * flat[fresh]
+            self._last[fresh] = flat[fresh]
+            self._ready |= fresh
+        ready = self._ready
+        y = np.where(seen, flat, self._last)
+        for k, (b0, b1, b2, _a0, a1, a2) in enumerate(self.sos):
+            z0, z1 = self._z[k, 0], self._z[k, 1]
+            out = b0 * y + z0
+            self._z[k, 0] = np.where(ready, b1 * y - a1 * out + z1, z0)
+            self._z[k, 1] = np.where(ready, b2 * y - a2 * out, z1)
+            y = out
+        y = np.where(ready, y, np.nan)
+        self._last = np.where(ready, y, self._last)
+        return y.reshape(xy.shape)
 
 
 def mid_joints(xy: np.ndarray, conf: np.ndarray, min_confidence: float) -> dict[str, np.ndarray]:
