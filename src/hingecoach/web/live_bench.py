@@ -32,6 +32,8 @@ from hingecoach.core.track.skeletons import BLAZEPOSE33
 from hingecoach.errors import HingeError
 
 SIZE = (640, 480)
+#: Athletes start over this many seconds (about one rep of the generated set).
+STAGGER_S = 4.0
 PASSWORD = "bench password 1234"
 
 
@@ -161,8 +163,13 @@ def live_figures(clients: int = 50, seconds: float = 20.0, fps: float = 30.0) ->
             cpu0, wall0 = _cpu_seconds(proc.pid), time.perf_counter()
 
             async def everyone() -> list[dict[str, Any]]:
+                # Athletes start their sets at different moments over one rep's time (STAGGER_S), so
+                # their cameras tick on their own phases and their reps end at different times, as
+                # real ones do (in step, every athlete's frame would arrive in one burst, and every
+                # rep would be rated at the same moment).
                 start = time.perf_counter() + 1.0
-                return await asyncio.gather(*[_athlete(port, c, messages, fps, start) for c in cookies])
+                return await asyncio.gather(*[_athlete(port, c, messages, fps, start + STAGGER_S * k / clients)
+                                              for k, c in enumerate(cookies)])
 
             results = asyncio.run(everyone())
             wall = time.perf_counter() - wall0
