@@ -64,19 +64,11 @@ class Features:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def frame_features(joints: dict[str, np.ndarray], facing: float | np.ndarray, refs: References,
-                   depth_from_tilt: bool = False,
-                   plausible: dict[str, tuple[float, float]] | None = None,
-                   contact_band_leg: float = 0.0) -> Features:
-    """Compute features from mid-joints (:func:`hingecoach.core.kinematics.angles.mid_joints`).
-
-    ``depth_from_tilt`` selects the trunk tilt as the depth signal (for a front view).
-    ``plausible`` maps an angle name to its [low, high] range; a frame outside it is a
-    mis-detected pose, and its angles become NaN.
-    ``contact_band_leg``: the hands' gap from the legs is taken to the most forward leg point
-    within this many leg lengths of the hands' height (0: the leg line at that height only).
-    Missing joints give NaN features; ``valid`` is True where shoulders, hips and knees exist.
-    """
+def frame_depth(joints: dict[str, np.ndarray], facing: float | np.ndarray, refs: References,
+                depth_from_tilt: bool = False, plausible: dict[str, tuple[float, float]] | None = None,
+                ) -> tuple[Angles, np.ndarray, np.ndarray]:
+    """The sagittal angles, the trunk tilt and the rep signal (depth), as :func:`frame_features`
+    computes them (angles outside ``plausible`` are NaN); all a rep counter needs."""
     ang = sagittal_angles(joints, facing)
     tilt = trunk_tilt_deg(joints, refs.trunk_px)
     hip_flex = ang.hip_flexion_deg
@@ -90,6 +82,24 @@ def frame_features(joints: dict[str, np.ndarray], facing: float | np.ndarray, re
         hip_flex = ang.hip_flexion_deg
         tilt = tilt + nan
     depth = tilt if depth_from_tilt else np.where(np.isfinite(hip_flex), hip_flex, tilt)
+    return ang, tilt, depth
+
+
+def frame_features(joints: dict[str, np.ndarray], facing: float | np.ndarray, refs: References,
+                   depth_from_tilt: bool = False,
+                   plausible: dict[str, tuple[float, float]] | None = None,
+                   contact_band_leg: float = 0.0) -> Features:
+    """Compute features from mid-joints (:func:`hingecoach.core.kinematics.angles.mid_joints`).
+
+    ``depth_from_tilt`` selects the trunk tilt as the depth signal (for a front view).
+    ``plausible`` maps an angle name to its [low, high] range; a frame outside it is a
+    mis-detected pose, and its angles become NaN.
+    ``contact_band_leg``: the hands' gap from the legs is taken to the most forward leg point
+    within this many leg lengths of the hands' height (0: the leg line at that height only).
+    Missing joints give NaN features; ``valid`` is True where shoulders, hips and knees exist.
+    """
+    ang, tilt, depth = frame_depth(joints, facing, refs, depth_from_tilt, plausible)
+    hip_flex = ang.hip_flexion_deg
     leg = refs.leg_px
     knee, ankle, hip, wrist = joints["knee"], joints["ankle"], joints["hip"], joints["wrist"]
     midfoot = np.where(np.isfinite(joints["heel"]) & np.isfinite(joints["foot_index"]),

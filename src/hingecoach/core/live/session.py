@@ -93,7 +93,7 @@ class LiveSession:
             raise LiveError(f"a live frame rate must be 1-240 frames per second, not {self._fps:g}")
         self.fps = self._fps
         self._live = live
-        self.engine = HingeEngine(fps=self._fps, settings=self.settings)
+        self.engine = HingeEngine(fps=self._fps, settings=self.settings, metrics=False)   # rates with the offline rules
         self._k = len(self.keypoints)
         self._hips = [self.keypoints.index(n) for n in HIP_JOINTS if n in self.keypoints]
         self._min_conf = float(self.settings.pose.min_confidence)

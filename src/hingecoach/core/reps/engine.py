@@ -35,7 +35,7 @@ from hingecoach.core.kinematics.angles import (
     smooth,
     width_ratio,
 )
-from hingecoach.core.kinematics.features import FEATURES, Features, References, frame_features
+from hingecoach.core.kinematics.features import FEATURES, Features, References, frame_depth, frame_features
 from hingecoach.core.reps.counter import Rep, RepCounter, RepEvent
 from hingecoach.core.reps.metrics import rep_metrics
 from hingecoach.core.results import Analysis, RepResult
@@ -279,6 +279,9 @@ class HingeEngine:
     fps: float
     settings: Settings = field(default_factory=load_settings)
     window_s: float = 30.0
+    #: False: per frame only the rep signal (depth), no rep metrics; for a caller that rates
+    #: reps itself (the live session runs the offline rules), at about half the cost a frame.
+    metrics: bool = True
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -351,9 +354,14 @@ class HingeEngine:
             self._leg_ref = max(self._leg_ref, leg)
         self._vote_facing(joints, xy)
         refs = References(trunk_px=self._trunk_ref or math.nan, leg_px=self._leg_ref or math.nan)
-        feats = frame_features(joints, float(self.facing), refs, plausible=self._plausible,
-                               contact_band_leg=float(self.settings.scale.bar_contact_band_leg))
-        row = {name: float(getattr(feats, name)) for name in FEATURES}
+        if self.metrics:
+            feats = frame_features(joints, float(self.facing), refs, plausible=self._plausible,
+                                   contact_band_leg=float(self.settings.scale.bar_contact_band_leg))
+            row = {name: float(getattr(feats, name)) for name in FEATURES}
+        else:   # the rep signal only (live coaching rates reps with the offline rules)
+            ang, tilt, depth = frame_depth(joints, float(self.facing), refs, plausible=self._plausible)
+            row = {"hip_flexion_deg": float(ang.hip_flexion_deg), "trunk_tilt_deg": float(tilt),
+                   "depth_deg": float(depth)}
         if self._depth_from_tilt or self._tilt_moves_more(i):
             row["depth_deg"] = row["trunk_tilt_deg"]
         if len(self._window) == self._window.maxlen:
@@ -361,7 +369,7 @@ class HingeEngine:
         self._window.append(row)
         events = self.counter.update(i, row["depth_deg"])
         for ev in events:
-            if ev.kind == "final" and ev.rep is not None:
+            if ev.kind == "final" and ev.rep is not None and self.metrics:
                 self.rep_metrics[ev.rep.index] = self._metrics(ev.rep)
         return FrameResult(index=i, t_s=t_s if t_s is not None else i / self.fps, features=row,
                            events=events, rep_count=len(self.counter.reps))
@@ -382,7 +390,7 @@ class HingeEngine:
         """End of the stream: settle the last rep."""
         events = self.counter.finish()
         for ev in events:
-            if ev.rep is not None:
+            if ev.rep is not None and self.metrics:
                 self.rep_metrics[ev.rep.index] = self._metrics(ev.rep)
         return events
 

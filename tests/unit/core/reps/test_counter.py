@@ -112,3 +112,19 @@ def test_live_engine_takes_a_backends_skeleton():
         last = engine.push_pose(xy33[i], conf33[i], BLAZEPOSE33)
     engine.finish()
     assert last is not None and last.rep_count == 2
+
+
+def test_the_live_engine_without_metrics_counts_the_same_reps():
+    # The live session rates reps with the offline rules: its engine keeps only the rep signal.
+    track = fake_hinge_track(hinge_movement(n_reps=3), noise_px=1.0)
+    full, lean = HingeEngine(fps=track.fps), HingeEngine(fps=track.fps, metrics=False)
+    counted = {"full": [], "lean": []}
+    for i in range(track.n_frames):
+        counted["full"] += [e.frame for e in full.push(track.xy[i], track.confidence[i]).events if e.kind == "counted"]
+        res = lean.push(track.xy[i], track.confidence[i])
+        counted["lean"] += [e.frame for e in res.events if e.kind == "counted"]
+    assert counted["full"] == counted["lean"] and len(counted["lean"]) == 3
+    assert set(res.features) == {"hip_flexion_deg", "trunk_tilt_deg", "depth_deg"}
+    lean.finish()
+    full.finish()
+    assert lean.rep_metrics == {} and set(full.rep_metrics) == {1, 2, 3}
