@@ -71,6 +71,8 @@ def test_live_from_a_video_in_real_time_gives_the_offline_result(clip: str, tmp_
     assert [sorted(said.get(i + 1, [])) for i in range(len(offline["reps"]))] == _faults(offline)
     assert events[-1]["type"] == "summary" and events[-1]["reps"] == len(offline["reps"])
     assert (tmp_path / "out" / "analysis.json").is_file() and (tmp_path / "out" / "track.npz").is_file()
+    # and the report `hinge analyze --out` writes, the annotated video included
+    assert {"report.html", "annotated.mp4", "angles.png"} <= {p.name for p in (tmp_path / "out").iterdir()}
 
     # --log stored the set as `hinge analyze --log` does.
     _, sessions = store.history(db, "ana")

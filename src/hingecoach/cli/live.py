@@ -33,8 +33,9 @@ def live(
     window: bool = typer.Option(True, "--window/--no-window", help="Show the window (camera, skeleton, depth bar,"
                                 " rep count, last cue, mirror); off by itself when there is no display."),
     mute: bool = typer.Option(False, "--mute", help="Do not speak the cues."),
-    out_dir: Path | None = typer.Option(None, "--out", help="Write analysis.json, the track, .trc, .mot and the"
-                                        " live events (events.jsonl) here."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Write analysis.json, the track, .trc, .mot, the"
+                                        " live events (events.jsonl) and the report (plots, page; the annotated"
+                                        " video with --video) here."),
     log: str | None = typer.Option(None, "--log", help="Store the set in this athlete's training log."),
     db: str | None = typer.Option(None, "--db", help="Training-log database URL (default: HINGE_DB or the user"
                                   " data folder)."),
@@ -98,10 +99,16 @@ def live(
 
         logged = log_analysis(db, log, doc, drill=drill)
     if out_dir is not None:
+        from hingecoach.io.analysis_json import analysis_document
         from hingecoach.pipeline import write_outputs
+        from hingecoach.report import render_report
 
         written = write_outputs(run.result, out_dir)
         written["events"] = write_events(run.events, Path(out_dir) / "events.jsonl")
+        # The same report as `hinge analyze --out`: plots and page; the annotated video when a
+        # video was fed (the steady clock runs at its frame rate, so frames and landmarks align).
+        written.update(render_report(analysis_document(run.result.analysis), run.result.features, Path(out_dir), source=video,
+                                     db=db if log else None, athlete=log))
     pose_fps = run.frames / run.pose_s if run.pose_s > 0 else 0.0
     push_ms = 1000 * max(run.push_s) if run.push_s else 0.0
     console.print(f"[dim]{run.frames} frames in {run.wall_s:.1f} s ({run.ended_by}); pose {pose_fps:.0f} fps;"
