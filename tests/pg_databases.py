@@ -5,12 +5,14 @@ tests/needs.py). Used by the storage and the web-account tests."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
 from needs import requires
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ProgrammingError
 
 from hingecoach.store import dispose_engines
 
@@ -30,6 +32,20 @@ def fresh_pg_database(prefix: str = "hinge_t") -> Iterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         dispose_engines()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str, tries: int = 20) -> None:
+    """Drop a test database. ``WITH (FORCE)`` ends our own sessions on it, but an autovacuum
+    worker that the server started on the new database belongs to the superuser, and ending it
+    needs ``pg_signal_backend`` (CI grants it): without, wait for the worker to finish."""
+    for attempt in range(tries):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except ProgrammingError as exc:
+            if "pg_signal_backend" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.25)

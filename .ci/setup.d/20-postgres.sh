@@ -18,6 +18,8 @@ SELECT 'CREATE ROLE hinge LOGIN CREATEDB PASSWORD ''hinge'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hinge') \gexec
 SELECT 'CREATE DATABASE hinge_test OWNER hinge'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'hinge_test') \gexec
+-- dropping a test database WITH (FORCE) may have to end an autovacuum worker on it
+GRANT pg_signal_backend TO hinge;
 SQL
 export HINGE_TEST_PG_URL="postgresql+psycopg://hinge:hinge@127.0.0.1:${hinge_pg_port}/hinge_test"
 echo "PostgreSQL $hinge_pg_version ready: HINGE_TEST_PG_URL=$HINGE_TEST_PG_URL"
