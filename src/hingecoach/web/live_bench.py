@@ -16,9 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,11 +28,11 @@ import numpy as np
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
 from hingecoach.core.track.skeletons import BLAZEPOSE33
 from hingecoach.errors import HingeError
+from hingecoach.web.bench import WebClient, running_server
 
 SIZE = (640, 480)
 #: Athletes start over this many seconds (about one rep of the generated set).
 STAGGER_S = 4.0
-PASSWORD = "bench password 1234"
 
 
 def landmark_stream(seconds: float, fps: float) -> tuple[list[list[list[float]]], int]:
@@ -56,12 +54,6 @@ def landmark_stream(seconds: float, fps: float) -> tuple[list[list[list[float]]]
     return frames, n_reps
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -75,7 +67,7 @@ def _pct(xs: list[float], q: float) -> float | None:
     return round(1000.0 * s[min(len(s) - 1, int(q * len(s)))], 2)
 
 
-async def _athlete(port: int, cookie: str, messages: list[str], fps: float, t_start: float) -> dict[str, Any]:
+async def _athlete(ws_url: str, cookie: str, messages: list[str], fps: float, t_start: float) -> dict[str, Any]:
     import websockets
 
     sent: dict[float, float] = {}
@@ -83,7 +75,7 @@ async def _athlete(port: int, cookie: str, messages: list[str], fps: float, t_st
     late: list[float] = []
     reps = 0
     summary: dict[str, Any] | None = None
-    async with websockets.connect(f"ws://127.0.0.1:{port}/live/ws", open_timeout=60, max_queue=None,
+    async with websockets.connect(ws_url, open_timeout=60, max_queue=None,
                                   additional_headers={"Cookie": f"hinge_session={cookie}"}) as ws:
         await ws.send(json.dumps({"type": "start", "width": SIZE[0], "height": SIZE[1], "fps": fps}))
         ready = json.loads(await ws.recv())
@@ -120,74 +112,50 @@ async def _athlete(port: int, cookie: str, messages: list[str], fps: float, t_st
     return {"rtts": rtts, "late": late, "reps": reps, "summary_reps": (summary or {}).get("reps")}
 
 
-def _sign_up(base: str, n: int) -> list[str]:
-    import httpx
+def _sign_up(base: str, n: int) -> list[WebClient]:
+    """``n`` athletes, each signed in."""
+    athletes = [WebClient(base, timeout_s=60) for _ in range(n)]
+    for i, athlete in enumerate(athletes):
+        athlete.sign_up(f"athlete{i:03d}")
+    return athletes
 
-    cookies = []
-    for i in range(n):
-        with httpx.Client(base_url=base, timeout=60) as c:
-            c.get("/login")
-            r = c.post("/signup", data={"csrf": c.cookies["hinge_csrf"], "username": f"athlete{i:03d}",
-                                        "password": PASSWORD, "role": "athlete"})
-            if r.status_code not in (200, 303):
-                raise HingeError(f"bench sign-up failed ({r.status_code})")
-            cookies.append(c.cookies["hinge_session"])
-    return cookies
+
+def _session_cookie(client: WebClient) -> str:
+    return next(str(c.value) for c in client.cookies if c.name == "hinge_session")
 
 
 def live_figures(clients: int = 50, seconds: float = 20.0, fps: float = 30.0) -> dict[str, Any]:
     """Run ``clients`` simulated athletes for about ``seconds`` at ``fps`` against a real server."""
-    import httpx
-
     frames, n_reps = landmark_stream(seconds, fps)
     # Written once, sent by every athlete: this process's own cost stays small beside the server's.
     messages = [json.dumps({"type": "frame", "t": round(i / fps, 4), "landmarks": m}) for i, m in enumerate(frames)]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="hinge-live-bench-") as tmp:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("hinge")), "serve", "--port", str(port),
-                                 "--db", str(Path(tmp) / "bench.db"), "--data", str(Path(tmp) / "data")],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise HingeError("the bench server did not start")
-                time.sleep(0.2)
-            cookies = _sign_up(base, clients)
-            cpu0, wall0 = _cpu_seconds(proc.pid), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hinge-live-bench-") as tmp, \
+            running_server(str(Path(tmp) / "bench.db"), Path(tmp) / "data", log=Path(tmp) / "server.log") as server:
+        athletes = _sign_up(server.url, clients)
+        cookies = [_session_cookie(a) for a in athletes]
+        ws_url = server.url.replace("http://", "ws://", 1) + "/live/ws"
+        cpu0, wall0 = _cpu_seconds(server.process.pid), time.perf_counter()
 
-            async def everyone() -> list[dict[str, Any]]:
-                # Athletes start their sets at different moments over one rep's time (STAGGER_S), so
-                # their cameras tick on their own phases and their reps end at different times, as
-                # real ones do (in step, every athlete's frame would arrive in one burst, and every
-                # rep would be rated at the same moment).
-                start = time.perf_counter() + 1.0
-                return await asyncio.gather(*[_athlete(port, c, messages, fps, start + STAGGER_S * k / clients)
-                                              for k, c in enumerate(cookies)])
+        async def everyone() -> list[dict[str, Any]]:
+            # Athletes start their sets at different moments over one rep's time (STAGGER_S), so
+            # their cameras tick on their own phases and their reps end at different times, as
+            # real ones do (in step, every athlete's frame would arrive in one burst, and every
+            # rep would be rated at the same moment).
+            start = time.perf_counter() + 1.0
+            return await asyncio.gather(*[_athlete(ws_url, c, messages, fps, start + STAGGER_S * k / clients)
+                                          for k, c in enumerate(cookies)])
 
-            results = asyncio.run(everyone())
-            wall = time.perf_counter() - wall0
-            cpu = _cpu_seconds(proc.pid) - cpu0
-            with httpx.Client(base_url=base, cookies={"hinge_session": cookies[0]}) as c:
-                server = c.get("/live/stats").json()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        results = asyncio.run(everyone())
+        wall = time.perf_counter() - wall0
+        cpu = _cpu_seconds(server.process.pid) - cpu0
+        server_stats = athletes[0].get("/live/stats").json()
     rtts = [x for r in results for x in r["rtts"]]
     late = [x for r in results for x in r["late"]]
     return {
         "clients": clients, "fps": fps, "stream_s": round(len(frames) / fps, 1), "frames_per_client": len(frames),
-        "messages": server.get("messages"),
-        "server_ms": {"p50": server.get("p50_ms"), "p95": server.get("p95_ms"), "max": server.get("max_ms")},
+        "messages": server_stats.get("messages"),
+        "server_ms": {"p50": server_stats.get("p50_ms"), "p95": server_stats.get("p95_ms"),
+                      "max": server_stats.get("max_ms")},
         "round_trip_ms": {"p50": _pct(rtts, 0.5), "p95": _pct(rtts, 0.95), "max": _pct(rtts, 1.0)},
         # frames this process sent over a frame late: when high, the client side (same cores) lagged
         "frames_sent_late_share": round(sum(1 for x in late if x > 1.0 / fps) / max(1, clients * len(frames)), 4),
