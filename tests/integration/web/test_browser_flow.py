@@ -4,44 +4,13 @@ and play the annotated video. Skips without Chromium (tests/needs.py; under CI i
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from needs import CHROMIUM_ARGS
 from webclient import PASSWORD, short_clip
 
-from hingecoach.web.app import WebConfig, create_app
-
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "bench" / "clips" / "demo_rdl.mp4"
-
-
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, its worker running."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(WebConfig(db=str(tmp_path / "hinge.db"), data_dir=tmp_path / "data"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(30)
 
 
 def test_film_a_set_on_a_phone(chromium: Path, server: str, tmp_path: Path) -> None:

@@ -11,10 +11,6 @@ Prints the browser's pose rate and the frames sent a second (no timing asserts: 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,28 +47,6 @@ def vendored() -> Path:
     requires(f"MediaPipe's web pose build ({VENDOR.relative_to(ROOT)})", (VENDOR / "pose.js").is_file(),
              "make vendor")
     return VENDOR
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, its worker running."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(WebConfig(db=str(tmp_path / "hinge.db"), data_dir=tmp_path / "data"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(30)
 
 
 def y4m_of(clip: Path, target: Path) -> float:
