@@ -251,6 +251,12 @@ def facing_from_nose(nose: np.ndarray, ears: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(d), np.sign(d), np.nan)  # type: ignore[no-any-return]
 
 
+#: A trunk counts as tipped (its facing vote is trusted) when the shoulders are more than the
+#: trunk's length divided by this (a third) ahead of or behind the hips: standing, kneeling or
+#: on all fours. Offline (:func:`overall_facing`) and live (``HingeEngine``) alike.
+TIPPED_TRUNK_DIVISOR = 3.0
+
+
 def overall_facing(track: PoseTrack, joints: dict[str, np.ndarray]) -> tuple[int, float]:
     """The lifter's facing over the clip and the share of frames that agree with it.
 
@@ -262,7 +268,7 @@ def overall_facing(track: PoseTrack, joints: dict[str, np.ndarray]) -> tuple[int
     lean = joints["shoulder"][:, 0] - joints["hip"][:, 0]
     trunk = segment_length(joints["hip"], joints["shoulder"])
     ref = robust_max(trunk, 95.0)
-    tipped = np.abs(lean) > ref / 3.0 if np.isfinite(ref) else np.zeros(len(lean), bool)
+    tipped = np.abs(lean) > ref / TIPPED_TRUNK_DIVISOR if np.isfinite(ref) else np.zeros(len(lean), bool)
     nose = track.xy[:, _IDX["nose"]]
     votes = np.where(tipped, np.sign(lean), np.nan)
     if not np.isfinite(votes).any():

@@ -21,6 +21,7 @@ import numpy as np
 
 from hingecoach import __version__
 from hingecoach.core.kinematics.angles import (
+    TIPPED_TRUNK_DIVISOR,
     CausalSmoother,
     classify_view,
     despike,
@@ -329,7 +330,7 @@ class HingeEngine:
 
     def _vote_facing(self, joints: dict[str, np.ndarray], xy: np.ndarray) -> None:
         lean = float(joints["shoulder"][0] - joints["hip"][0])
-        if math.isfinite(lean) and self._trunk_ref > 0 and abs(lean) > self._trunk_ref / 3.0:
+        if math.isfinite(lean) and self._trunk_ref > 0 and abs(lean) > self._trunk_ref / TIPPED_TRUNK_DIVISOR:
             self._tip_votes += lean   # the more tipped, the more say (a hinge outweighs a lean back)
             return
         head = float(facing_from_nose(xy[_NOSE], joints["ear"]))
