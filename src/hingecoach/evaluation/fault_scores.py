@@ -159,6 +159,7 @@ def clip_scores(track: PoseTrack, drill_id: str | None, share: float) -> ClipSco
         return out
     drill = drills[out.drill]
     view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
+    rules_view = str(analysis.view.get("rules_view", view))   # a turned view stretched back: side
     specs = tuple(s for s in drill.faults if s.detector in DETECTORS)
     out.specs = {rule_key(s, drills.values()): s for s in specs}
     keys = {s.id: k for k, s in out.specs.items()}
@@ -167,9 +168,9 @@ def clip_scores(track: PoseTrack, drill_id: str | None, share: float) -> ClipSco
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
         # Suppression as the pipeline applies it: by faults found at their packaged thresholds.
-        at_packaged, _ = detect_faults(ctx, tuple(_unsuppressed(s) for s in specs), view)
+        at_packaged, _ = detect_faults(ctx, tuple(_unsuppressed(s) for s in specs), rules_view)
         found = {f.id for f in at_packaged}
-        opened, missing = detect_faults(ctx, tuple(_open(s) for s in specs), view)
+        opened, missing = detect_faults(ctx, tuple(_open(s) for s in specs), rules_view)
         unmeasured.update(missing)
         values = {f.id: f.value for f in opened if f.value is not None}
         for s in specs:

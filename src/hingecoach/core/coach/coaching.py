@@ -292,7 +292,7 @@ def cleanest_drill(candidates: list[Drill], analysis: Analysis, tf: TrackFeature
     badly squatted one: a coach calls it the drill it is done well as. Only the coached faults
     every candidate rates count (each with its own threshold), so a drill does not win by rating
     fewer faults. Equal counts keep the recognition order."""
-    view = analysis.view.get("label", "unknown")
+    view = str(analysis.view.get("rules_view", analysis.view.get("label", "unknown")))
     view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
     contexts = [RepContext(rep=rep, tf=tf, metrics=res.metrics, view_confidence=view_conf)
                 for res, rep in zip(analysis.reps, tf.reps, strict=True)]
@@ -359,7 +359,7 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
             analysis.warnings.append(f"this could as well be a {names}: only faults that hold for each are"
                                      " reported; name the drill with --drill for its own thresholds")
     analysis.drill["name"] = drill.name
-    view = analysis.view.get("label", "unknown")
+    view = str(analysis.view.get("rules_view", analysis.view.get("label", "unknown")))
     view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
     unmeasured: set[str] = set()
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):

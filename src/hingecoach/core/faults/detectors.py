@@ -16,6 +16,7 @@ import numpy as np
 from scipy.ndimage import minimum_filter1d
 
 from hingecoach.core.drills import FaultSpec
+from hingecoach.core.kinematics.angles import despike
 from hingecoach.core.numeric import nanmedian
 from hingecoach.core.reps.counter import Rep
 from hingecoach.core.reps.engine import TrackFeatures
@@ -62,13 +63,15 @@ class RepContext:
             return self.rep.end
         return self.rep.bottom + int(np.nanargmin(seg))
 
-    def joint_confidence(self, names: tuple[str, ...], frames: slice) -> float:
-        """Mean over frames of the better side's confidence, averaged over joint names."""
+    def joint_confidence(self, names: tuple[str, ...], frames: slice, both: bool = False) -> float:
+        """Mean over frames of the better side's confidence (``both``: the worse side's),
+        averaged over joint names."""
         c = self.tf.track.confidence
+        pick = np.minimum if both else np.maximum
         vals = []
         for n in names:
             left, right = JOINTS.index(f"left_{n}"), JOINTS.index(f"right_{n}")
-            vals.append(float(np.mean(np.maximum(c[frames, left], c[frames, right]))))
+            vals.append(float(np.mean(pick(c[frames, left], c[frames, right]))))
         return float(np.mean(vals)) if vals else 1.0
 
 
@@ -108,7 +111,10 @@ def _rise_over_start(ctx: RepContext, spec: FaultSpec, series: np.ndarray,
     if not np.isfinite(series).any():
         return None
     rise = series - nanmedian(series[: max(2, int(0.15 * ctx.fps))])
-    worst = float(np.nanmax(rise))
+    # Held for ``sustain_s`` (a movement, not the pose model's jitter, which a camera turned from
+    # the side and stretched back amplifies): the largest rise kept that long.
+    held = int(round(float(spec.params.get("sustain_s", 0.0)) * ctx.fps))
+    worst = _sustained_peak(rise, held) if held > 1 else float(np.nanmax(rise))
     if not math.isfinite(worst) or worst <= spec.threshold:
         return None
     over = np.flatnonzero(rise > spec.threshold) + ctx.rep.start
@@ -166,13 +172,21 @@ def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     if not ctx.rep.started_in_clip and (b - s) < float(spec.params.get("setup_s", 0.5)) * ctx.fps:
         return None
     knee, trunk = f.knee_flexion_deg[b:e + 1], f.trunk_inclination_deg[b:e + 1]
+    # Movements, not the pose model's jitter: both series median-filtered over ``smooth_s``.
+    window = int(round(float(spec.params.get("smooth_s", 0.0)) * ctx.fps)) | 1
+    if window >= 3:
+        knee, trunk = despike(knee, window), despike(trunk, window)
     ok = np.isfinite(knee) & np.isfinite(trunk)
     if ok.sum() < 4:
         return None
     knee, trunk = knee[ok], trunk[ok]
     knee_range = knee[0] - knee.min()
     trunk_range = trunk[0] - trunk.min()
-    if knee_range < float(spec.params.get("min_knee_range_deg", 15.0)) or trunk_range < 10.0:
+    # The knees must straighten on the way up: from the ascent's first ``smooth_s`` to its last
+    # (medians), not from its most bent frame to its straightest, which jitter alone spreads.
+    w = max(1, window)
+    straightened = nanmedian(knee[:w]) - nanmedian(knee[-w:])
+    if not straightened >= float(spec.params.get("min_knee_range_deg", 15.0)) or trunk_range < 10.0:
         return None
     half = int(np.argmax((knee[0] - knee) / knee_range >= 0.5))
     share = (trunk[0] - trunk[half]) / trunk_range
@@ -358,6 +372,12 @@ def bar_drift(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     # The hands and the shin must be seen, not guessed: a plate on the camera's side hides the
     # lower legs, and BlazePose then places them where a leg would usually be.
     if min(ctx.joint_confidence((j,), w) for j in ("wrist", "knee", "ankle")) \
+            < float(spec.params.get("min_visibility", 0.0)):
+        return None
+    # A camera turned from the side sees the grip's width: the hands' mean cancels it only with
+    # both hands seen (one hand alone sits a grip's half-width toward or away from the camera,
+    # which projects into the gap), so a stretched view needs both wrists seen as clearly.
+    if ctx.tf.rectified and ctx.joint_confidence(("wrist",), w, both=True) \
             < float(spec.params.get("min_visibility", 0.0)):
         return None
     gap = ctx.tf.features.wrist_leg_leg[w]

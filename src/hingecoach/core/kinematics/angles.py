@@ -222,6 +222,34 @@ def trunk_tilt_deg(joints: dict[str, np.ndarray], trunk_ref_px: float | np.ndarr
         return np.degrees(np.arccos(np.clip(dy / trunk_ref_px, -1.0, 1.0)))  # type: ignore[no-any-return]
 
 
+def view_yaw_deg(width_ratio: float, front_ratio: float) -> float:
+    """The camera's yaw from side-on (degrees, 0-90) read from the width ratio
+    (:func:`width_ratio`): shoulders and hips, seen side-on, overlap (0); facing the camera they
+    are their full width apart, ``front_ratio`` of the trunk's length for a typical body; between
+    the two the width shows ``sin(yaw)`` of it. NaN when the ratio is unknown.
+
+    Not from how far the trunk appears to shorten as it tips: on real side-on clips BlazePose's
+    hip-to-shoulder line shortens by 6-30 % at the bottom of a hinge (the back and shoulder
+    girdle fold), which would read as 20-45° of yaw.
+    """
+    if not math.isfinite(width_ratio):
+        return math.nan
+    return math.degrees(math.asin(min(1.0, max(0.0, width_ratio / front_ratio))))
+
+
+def rectify_joints(joints: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
+    """Joints with the image's horizontal stretched by ``1 / scale`` (:func:`sagittal_scale`)
+    about the hips' median position: a turned camera's view brought back to a side view, so the
+    sagittal angles and forward distances read as from the side. Vertical positions stay."""
+    cx = float(np.nanmedian(joints["hip"][..., 0]))
+    out = {}
+    for name, p in joints.items():
+        q = p.copy()
+        q[..., 0] = cx + (p[..., 0] - cx) / scale
+        out[name] = q
+    return out
+
+
 def trunk_axis_tilt_deg(hip: np.ndarray, shoulder: np.ndarray) -> np.ndarray:
     """Unsigned angle of the hip→shoulder line from vertical (degrees), per frame, from its
     direction (:func:`trunk_tilt_deg` reads it from the vertical extent instead): 0 upright,

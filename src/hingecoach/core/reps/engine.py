@@ -31,9 +31,11 @@ from hingecoach.core.kinematics.angles import (
     front_frames,
     mid_joints,
     overall_facing,
+    rectify_joints,
     robust_max,
     segment_length,
     smooth,
+    view_yaw_deg,
     width_ratio,
 )
 from hingecoach.core.kinematics.features import FEATURES, Features, References, frame_depth, frame_features
@@ -73,6 +75,21 @@ class TrackFeatures:
     #: Measures derived from these features once and read by several rules (the back profile),
     #: keyed by what they depend on; they live and go with this object.
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The camera's shortening of the forward direction (cos of its yaw) that ``joints`` were
+    #: stretched back from (:func:`hingecoach.core.kinematics.angles.rectify_joints`); 1.0: not
+    #: stretched.
+    sagittal_scale: float = 1.0
+
+    @property
+    def rectified(self) -> bool:
+        """True when the joints were stretched back to a side view."""
+        return self.sagittal_scale < 1.0
+
+    @property
+    def rules_view(self) -> str:
+        """The view the fault rules are chosen for: a view stretched back to the side counts as
+        side-on."""
+        return "side" if self.rectified else self.view
 
     def facing_at(self, frames: np.ndarray) -> np.ndarray:
         """The facing at these frame indices."""
@@ -153,26 +170,45 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     ratio = width_ratio(t, joints, pct)
     view, view_conf = classify_view(ratio, float(settings.view.side_max_width_ratio),
                                     float(settings.view.front_min_width_ratio))
+    front = front_frames(t, joints, pct, float(settings.view.front_min_width_ratio), float(settings.view.front_run_s))
     band = float(settings.scale.bar_contact_band_leg)
-    feats = frame_features(joints, facing_frames, refs, plausible=settings.plausible.ranges(), contact_band_leg=band)
+    plausible = settings.plausible.ranges()
+    feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
     # The rep signal: hip flexion, unless the view hides it (from the front, or an oblique
     # view close to it), which shows as a trunk tilt that moves far more than the hip angle.
     hip_range = _spread(feats.hip_flexion_deg)
     tilt_range = _spread(feats.trunk_tilt_deg)
-    if view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range):
-        feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=settings.plausible.ranges(),
+    from_tilt = view == "front" or (math.isfinite(tilt_range) and not hip_range >= TILT_OVER_HIP * tilt_range)
+    if from_tilt:
+        feats = frame_features(joints, facing_frames, refs, depth_from_tilt=True, plausible=plausible,
                                contact_band_leg=band)
-    else:
+    elif front.any():
         # A clip seen from the side that cuts to a front view for a while: there the hip angle
         # hides the hinge, so the rep signal is the trunk tilt on those frames.
-        front = front_frames(t, joints, pct, float(settings.view.front_min_width_ratio),
-                             float(settings.view.front_run_s))
-        if front.any():
-            feats = replace(feats, depth_deg=np.where(front, feats.trunk_tilt_deg, feats.depth_deg))
+        feats = replace(feats, depth_deg=np.where(front, feats.trunk_tilt_deg, feats.depth_deg))
+    # Reps are counted on the image's own angles, as the live engine counts them.
     reps = run_reps(feats.depth_deg, t.fps, settings.reps)
+    # A camera turned from the side: the joints stretched back to a side view for the angles and
+    # distances the rules read (the lengths that normalise stay those read upright, which the
+    # turn does not shorten). Not where the lifter turns to face the camera part way (one yaw does
+    # not hold for the clip), nor where the rep signal is the trunk tilt.
+    scale = 1.0 if (front.any() or from_tilt) else _rectify_scale(ratio, settings)
+    if scale < 1.0:
+        joints = rectify_joints(joints, scale)
+        feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person,
-                         facing_frames=facing_frames)
+                         facing_frames=facing_frames, sagittal_scale=scale)
+
+
+def _rectify_scale(ratio: float, settings: Settings) -> float:
+    """The shortening (cos of the camera's yaw) to stretch the joints back from; 1.0: leave them
+    (``[view]`` settings; :func:`hingecoach.core.kinematics.angles.view_yaw_deg`)."""
+    v = settings.view
+    yaw = view_yaw_deg(ratio, float(v.front_width_ratio))
+    if not (math.isfinite(yaw) and float(v.rectify_min_yaw_deg) <= yaw <= float(v.rectify_max_yaw_deg)):
+        return 1.0
+    return math.cos(math.radians(yaw))
 
 
 def rep_results(tf: TrackFeatures) -> list[RepResult]:
@@ -209,6 +245,10 @@ def analysis_warnings(tf: TrackFeatures) -> list[str]:
     if tf.view == "front":
         warnings.append("filmed from the front: reps are counted, but joint angles are not reliable;"
                         " film from the side for form feedback")
+    elif tf.rectified:
+        yaw = math.degrees(math.acos(tf.sagittal_scale))
+        warnings.append(f"filmed about {yaw:.0f}° from the side: joint angles are corrected for the camera's"
+                        " angle but approximate; film from the side for the most reliable form feedback")
     elif tf.view == "oblique":
         warnings.append("filmed at an angle: joint angles are approximate; film from the side for"
                         " the most reliable form feedback")
@@ -230,6 +270,16 @@ def analysis_warnings(tf: TrackFeatures) -> list[str]:
     return warnings
 
 
+def _sagittal_confidence(tf: TrackFeatures) -> float:
+    """How far the 2D sagittal angles can be trusted: the side view's confidence; for a view
+    stretched back to the side, the share of the forward direction the camera showed (cos of its
+    yaw: 0.94 at 20°, 0.71 at 45°), or the side view's when higher; half the view's when
+    oblique; little from the front."""
+    if tf.rectified:
+        return max(tf.sagittal_scale, tf.view_confidence if tf.view == "side" else 0.0)
+    return tf.view_confidence if tf.view == "side" else (0.5 * tf.view_confidence if tf.view == "oblique" else 0.1)
+
+
 def analyze_track(track: PoseTrack, settings: Settings | None = None,
                   provenance: dict[str, Any] | None = None) -> tuple[Analysis, TrackFeatures]:
     """Analyse a pose track offline. Returns the analysis and the intermediate features."""
@@ -241,8 +291,9 @@ def analyze_track(track: PoseTrack, settings: Settings | None = None,
         fps=track.fps,
         frames=track.n_frames,
         view={"label": tf.view, "confidence": round(view_conf, 3), "camera_side": camera_side(tf.track),
-              "sagittal_confidence": round(view_conf if tf.view == "side" else
-                                           (0.5 * view_conf if tf.view == "oblique" else 0.1), 3)},
+              "sagittal_confidence": round(_sagittal_confidence(tf), 3),
+              "rules_view": tf.rules_view,
+              **({"yaw_deg": round(math.degrees(math.acos(tf.sagittal_scale)), 1)} if tf.rectified else {})},
         facing="right" if tf.facing > 0 else "left",
         reps=rep_results(tf),
         warnings=analysis_warnings(tf) + list(track.attrs.get("warnings", [])),

@@ -52,6 +52,9 @@ class ViewSettings:
     turn_tip_deg: float
     turn_min_s: float
     front_run_s: float
+    front_width_ratio: float
+    rectify_min_yaw_deg: float
+    rectify_max_yaw_deg: float
 
 
 @dataclass(frozen=True)

@@ -231,12 +231,13 @@ def test_bar_drift_needs_the_legs_seen_at_the_bottom():
 
 
 def test_a_rule_can_ask_for_a_clearer_view_than_the_default():
-    # bar_drift is an in-plane gap that a turned body distorts: its data asks for confidence
-    # 0.8, where the default gate is 0.3.
+    # bar_drift is an in-plane gap that a turned body distorts: its data asks for more
+    # confidence than the default gate (0.3).
     specs = get_drill("romanian_deadlift").faults
-    assert next(s for s in specs if s.id == "bar_drift").params["min_confidence"] == 0.8
+    gate = next(s for s in specs if s.id == "bar_drift").params["min_confidence"]
+    assert gate > 0.3
     assert "bar_drift" in {f.id for f in detect_faults(_rdl_context(1.0, drift_m=0.3), specs, "side")[0]}
-    assert "bar_drift" not in {f.id for f in detect_faults(_rdl_context(0.6, drift_m=0.3), specs, "side")[0]}
+    assert "bar_drift" not in {f.id for f in detect_faults(_rdl_context(gate - 0.1, drift_m=0.3), specs, "side")[0]}
 
 
 def test_a_squatted_hinge_is_cued_as_a_squat_not_as_drift():
