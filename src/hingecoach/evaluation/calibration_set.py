@@ -168,7 +168,17 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
                 cell = found[r.case.fault][r.case.grade]
                 cell[0] += sum(1 for f in r.rep_faults if r.case.fault in f)
                 cell[1] += len(r.rep_faults)
+        by_yaw: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"subtle": [0, 0], "clear": [0, 0], "good": [0, 0]})
+        for r in part:
+            cell = by_yaw[f"{r.case.yaw_deg:+.0f}"]
+            if r.case.fault is None:
+                cell["good"][0] += sum(1 for f in r.rep_faults if f)
+                cell["good"][1] += len(r.rep_faults)
+            elif r.case.fault in r.rated:
+                cell[r.case.grade][0] += sum(1 for f in r.rep_faults if r.case.fault in f)
+                cell[r.case.grade][1] += len(r.rep_faults)
         out["slices"][slice_name] = {
+            "by_yaw": {y: {k: _pct(*v[k]) for k in v} for y, v in sorted(by_yaw.items(), key=lambda kv: float(kv[0]))},
             "sets": len(part), "reps_exact_pct": _pct(exact, len(part)),
             "good_reps": good_reps, "good_reps_coached_pct": _pct(good_flagged, good_reps),
             "good_false_by_fault": dict(sorted(false_by_fault.items())),
@@ -216,6 +226,12 @@ def render_calibration(cal: dict[str, Any]) -> list[str]:
     for name, s in cal["slices"].items():
         lines.append(f"| {name} | {s['sets']} | {s['reps_exact_pct']} | {s['clear_found_pct']} | "
                      f"{s['subtle_found_pct']} | {s['good_reps_coached_pct']} ({s['good_reps']} reps) |")
+    lines += ["", "By camera yaw (0° side-on; 45° halfway to facing the camera: the joints are stretched back to a "
+              "side view, `kinematics.rectify_joints`):", "",
+              "| slice | yaw | clear found % | subtle found % | good reps coached % |", "|---|---|---|---|---|"]
+    for name, s in cal["slices"].items():
+        for yaw, v in s.get("by_yaw", {}).items():
+            lines.append(f"| {name} | {yaw}° | {v['clear']} | {v['subtle']} | {v['good']} |")
     lines += ["", "Per fault, share of faulted reps found (held-out slice):", "",
               "| fault | subtle % | clear % | AUC fitting | AUC held-out |", "|---|---|---|---|---|"]
     held = cal["slices"]["held_out"]["found_pct"]

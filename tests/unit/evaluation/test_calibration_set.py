@@ -45,4 +45,7 @@ def test_the_summary_counts_what_the_rules_said() -> None:
     s = summarise(results)["slices"]["held_out"]
     assert s["good_reps_coached_pct"] == 25.0 and s["good_false_by_fault"] == {"hips_rise_first": 1}
     assert s["found_pct"]["bar_drift"]["clear"] == 50.0 and s["reps_exact_pct"] == 100.0
+    yaw = f"{good.yaw_deg:+.0f}"
+    assert s["by_yaw"][yaw]["good"] == 25.0
+    assert s["by_yaw"][f"{bad.yaw_deg:+.0f}"]["clear"] == 50.0
     assert any("held_out" in line for line in render_calibration(summarise(results)))
