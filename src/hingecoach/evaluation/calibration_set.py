@@ -170,13 +170,13 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
                 cell[1] += len(r.rep_faults)
         by_yaw: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"subtle": [0, 0], "clear": [0, 0], "good": [0, 0]})
         for r in part:
-            cell = by_yaw[f"{r.case.yaw_deg:+.0f}"]
+            at_yaw = by_yaw[f"{r.case.yaw_deg:+.0f}"]
             if r.case.fault is None:
-                cell["good"][0] += sum(1 for f in r.rep_faults if f)
-                cell["good"][1] += len(r.rep_faults)
+                at_yaw["good"][0] += sum(1 for f in r.rep_faults if f)
+                at_yaw["good"][1] += len(r.rep_faults)
             elif r.case.fault in r.rated:
-                cell[r.case.grade][0] += sum(1 for f in r.rep_faults if r.case.fault in f)
-                cell[r.case.grade][1] += len(r.rep_faults)
+                at_yaw[r.case.grade][0] += sum(1 for f in r.rep_faults if r.case.fault in f)
+                at_yaw[r.case.grade][1] += len(r.rep_faults)
         out["slices"][slice_name] = {
             "by_yaw": {y: {k: _pct(*v[k]) for k in v} for y, v in sorted(by_yaw.items(), key=lambda kv: float(kv[0]))},
             "sets": len(part), "reps_exact_pct": _pct(exact, len(part)),
