@@ -237,6 +237,32 @@ def view_yaw_deg(width_ratio: float, front_ratio: float) -> float:
     return math.degrees(math.asin(min(1.0, max(0.0, width_ratio / front_ratio))))
 
 
+def trunk_turn_bound_deg(joints: dict[str, np.ndarray], trunk_ref_px: float, min_tilt_deg: float,
+                         min_frames: int) -> float:
+    """The most the camera can be turned from side-on (degrees), read off the lifter's own trunk
+    as it tips forward; NaN with fewer than ``min_frames`` frames tipped ``min_tilt_deg`` or more.
+
+    The trunk's vertical extent ``dy`` reads the same from any yaw, so a trunk of standing length
+    ``L`` (``trunk_ref_px``) tipped forward reaches ``sqrt(L² - dy²)`` forward, of which the image
+    shows ``cos(yaw)``. A back or shoulder girdle that folds shortens the trunk, so it only shows
+    less: the median ratio is at most ``cos(yaw)``, and its arccos an upper bound on the yaw
+    (on real side-on clips it reads 20-45°; on a turned camera it caps a width ratio that a
+    broad-shouldered lifter inflates).
+    """
+    d = joints["shoulder"] - joints["hip"]
+    dx, dy = np.abs(d[..., 0]), -d[..., 1]
+    if not (np.isfinite(trunk_ref_px) and trunk_ref_px > 0):
+        return math.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reach = np.sqrt(np.clip(trunk_ref_px ** 2 - dy ** 2, 0.0, None))
+        tilt = np.degrees(np.arccos(np.clip(dy / trunk_ref_px, -1.0, 1.0)))
+        use = np.isfinite(dx) & np.isfinite(tilt) & (tilt >= min_tilt_deg) & (reach > 0)
+    if use.sum() < max(1, min_frames):
+        return math.nan
+    ratio = float(np.median(np.clip(dx[use] / reach[use], 0.0, 1.0)))
+    return math.degrees(math.acos(ratio))
+
+
 def rectify_joints(joints: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
     """Joints with the image's horizontal stretched by ``1 / scale`` (:func:`sagittal_scale`)
     about the hips' median position: a turned camera's view brought back to a side view, so the

@@ -35,6 +35,7 @@ from hingecoach.core.kinematics.angles import (
     robust_max,
     segment_length,
     smooth,
+    trunk_turn_bound_deg,
     view_yaw_deg,
     width_ratio,
 )
@@ -192,7 +193,7 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     # distances the rules read (the lengths that normalise stay those read upright, which the
     # turn does not shorten). Not where the lifter turns to face the camera part way (one yaw does
     # not hold for the clip), nor where the rep signal is the trunk tilt.
-    scale = 1.0 if (front.any() or from_tilt) else _rectify_scale(ratio, settings)
+    scale = 1.0 if (front.any() or from_tilt) else _rectify_scale(ratio, joints, refs, settings)
     if scale < 1.0:
         joints = rectify_joints(joints, scale)
         feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
@@ -201,11 +202,16 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
                          facing_frames=facing_frames, sagittal_scale=scale)
 
 
-def _rectify_scale(ratio: float, settings: Settings) -> float:
+def _rectify_scale(ratio: float, joints: dict[str, np.ndarray], refs: References, settings: Settings) -> float:
     """The shortening (cos of the camera's yaw) to stretch the joints back from; 1.0: leave them
-    (``[view]`` settings; :func:`hingecoach.core.kinematics.angles.view_yaw_deg`)."""
+    (``[view]`` settings): the yaw the width ratio reads
+    (:func:`hingecoach.core.kinematics.angles.view_yaw_deg`), at most what the trunk allows
+    (:func:`hingecoach.core.kinematics.angles.trunk_turn_bound_deg`)."""
     v = settings.view
     yaw = view_yaw_deg(ratio, float(v.front_width_ratio))
+    bound = trunk_turn_bound_deg(joints, refs.trunk_px, float(v.turn_bound_min_tilt_deg), int(v.turn_bound_min_frames))
+    if math.isfinite(bound):
+        yaw = min(yaw, bound)
     if not (math.isfinite(yaw) and float(v.rectify_min_yaw_deg) <= yaw <= float(v.rectify_max_yaw_deg)):
         return 1.0
     return math.cos(math.radians(yaw))

@@ -53,6 +53,8 @@ class ViewSettings:
     turn_min_s: float
     front_run_s: float
     front_width_ratio: float
+    turn_bound_min_tilt_deg: float
+    turn_bound_min_frames: int
     rectify_min_yaw_deg: float
     rectify_max_yaw_deg: float
 

@@ -12,9 +12,9 @@ import pytest
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.drills import get_drill
 from hingecoach.core.faults.detectors import RepContext, detect_faults
-from hingecoach.core.kinematics.angles import rectify_joints, view_yaw_deg
+from hingecoach.core.kinematics.angles import mid_joints, rectify_joints, trunk_turn_bound_deg, view_yaw_deg, width_ratio
 from hingecoach.core.reps.engine import analyze_track
-from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
+from hingecoach.core.track.fakes import Body, fake_hinge_track, hinge_movement
 
 RDL = dict(n_reps=3, knee_deg=20.0, depth_deg=80.0)
 
@@ -96,3 +96,24 @@ def test_bar_drift_on_a_turned_view_needs_both_hands_seen():
     hidden = replace(tf, track=replace(tf.track, confidence=conf))
     ctx = replace(ctx, tf=hidden)
     assert "bar_drift" not in {f.id for f in detect_faults(ctx, specs, "side")[0]}
+
+
+def test_a_broad_shouldered_lifter_is_not_taken_for_a_wider_turn():
+    # Shoulders wide for the trunk inflate the width ratio (it reads 55-60° for a 45° turn); the
+    # trunk, which can only look shorter than it is as it tips, caps the turn.
+    broad = Body(shin_m=0.38, thigh_m=0.38, trunk_m=0.48, shoulder_width_m=0.40, px_per_m=150.0)
+    track = fake_hinge_track(hinge_movement(**RDL), yaw_deg=45.0, body=broad, noise_px=1.0, seed=2)
+    analysis, tf = analyze_track(track)
+    width_only = view_yaw_deg(width_ratio(tf.track, mid_joints(tf.track.xy, tf.track.confidence, 0.3), 95.0), 0.58)
+    assert width_only > 55.0
+    assert analysis.view["yaw_deg"] == pytest.approx(45.0, abs=4.0)
+
+
+def test_the_trunk_bound_needs_a_tipped_trunk():
+    move = hinge_movement(**RDL)
+    track = fake_hinge_track(move, yaw_deg=30.0).standardized()
+    joints = mid_joints(track.xy, track.confidence, 0.3)
+    ref = 0.55 * 220.0   # the default body's trunk, in pixels
+    assert trunk_turn_bound_deg(joints, ref, 30.0, 15) == pytest.approx(30.0, abs=1.0)
+    assert math.isnan(trunk_turn_bound_deg(joints, ref, 89.0, 15))       # never tipped that far
+    assert math.isnan(trunk_turn_bound_deg(joints, math.nan, 30.0, 15))
