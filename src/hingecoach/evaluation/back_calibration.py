@@ -60,9 +60,12 @@ def calibration_rows(gt_dirs: Sequence[Path], cache: Path | None) -> list[dict[s
 
 
 def view_key(row: dict[str, Any]) -> str:
-    """A calibration row's view as the summaries group it: ``side``, or the view with the
-    camera's yaw (``oblique+30``)."""
-    return str(row["view"]) + (f"{row['yaw_deg']:+.0f}" if row["view"] != "side" else "")
+    """A calibration row's view as the summaries group it: ``side``, the view with the
+    camera's yaw (``oblique+30``), or ``turning`` for a camera keyframed to turn."""
+    yaw = row["yaw_deg"]
+    if row["view"] == "side" or not isinstance(yaw, (int, float)):
+        return str(row["view"])   # side, or a camera that turns (its yaw is a list of keyframes)
+    return f"{row['view']}{yaw:+.0f}"
 
 
 def calibration_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:

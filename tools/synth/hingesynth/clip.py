@@ -11,7 +11,7 @@ import numpy as np
 
 from .angles import ANGLE_KEYS, sagittal_angles_2d, sagittal_angles_3d
 from .motion import build_timeline
-from .scenario import resolve
+from .scenario import resolve, view_of, yaw_at, yaw_keyframes
 
 SCHEMA = "hingecoach-synth-gt/1"
 
@@ -65,12 +65,18 @@ def render_clip(scenario: dict[str, Any], out_dir: Path, progress: bool = True) 
     anchor: dict[str, Any] = {}
     if tl.commands[0]["arms"] == "floor":
         anchor = body.quadruped_anchor(tl.commands[0])
+    # A keyframed camera yaw (a lifter turning during the set): one yaw per frame, at t = i / fps;
+    # every frame is rendered and projected with its own camera.
+    turning = yaw_keyframes(s["camera"]["yaw_deg"]) is not None
+    yaws = [yaw_at(s["camera"]["yaw_deg"], i / float(s["fps"])) for i in range(len(tl.commands))]
     renderer = Renderer(body, s, s["width"], s["height"])
     writer = VideoWriter(out_dir / f"{name}.mp4", s["width"], s["height"], s["fps"])
-    kps2d, kps3d, bars2d, trunk_cmd = [], [], [], []
+    kps2d, kps3d, bars2d, trunk_cmd, ahead_dx = [], [], [], [], []
     t0 = time.time()
     try:
         for i, cmd in enumerate(tl.commands):
+            if turning:
+                renderer.set_yaw(yaws[i])
             pose = body.solve(cmd, anchor)
             trunk_cmd.append(cmd.get("trunk_solved_deg", cmd["trunk_deg"]))
             frame = renderer.render(pose, s)
@@ -79,6 +85,11 @@ def render_clip(scenario: dict[str, Any], out_dir: Path, progress: bool = True) 
             kps3d.append(k3)
             kps2d.append(renderer.project(k3))
             bars2d.append(None if pose.bar is None else renderer.project(pose.bar[None])[0].tolist())
+            # Facing in the image: the sign of the projected forward direction at the hips of
+            # the first frame, seen by this frame's camera.
+            hip3 = 0.5 * (kps3d[0][11] + kps3d[0][12])
+            ahead = renderer.project(np.stack([hip3, hip3 + np.array([0.0, 0.0, 0.3])]))
+            ahead_dx.append(ahead[1, 0] - ahead[0, 0])
             if progress and (i % 60 == 0):
                 print(f"  {name}: frame {i}/{len(tl.commands)} ({time.time() - t0:.0f} s)", flush=True)
     finally:
@@ -87,12 +98,14 @@ def render_clip(scenario: dict[str, Any], out_dir: Path, progress: bool = True) 
     elapsed = time.time() - t0
     k2 = np.array(kps2d)
     k3 = np.array(kps3d)
-    # Facing in the image: the sign of the projected forward direction at the hips.
-    hip3 = 0.5 * (k3[0, 11] + k3[0, 12])
-    ahead = renderer.project(np.stack([hip3, hip3 + np.array([0.0, 0.0, 0.3])]))
-    dx = ahead[1, 0] - ahead[0, 0]
-    facing = "camera" if s["view"] == "front" else ("right" if dx > 0 else "left")
-    f = 1.0 if dx > 0 else -1.0
+    # facing: at the first frame. The 2D angles' facing sign is read where the camera is most
+    # side-on (the first frame for a fixed yaw; keyframed yaws stay within +-90, so it does not
+    # change sign during the clip, and at +-90 it is degenerate).
+    dx = ahead_dx[0]
+    first_view = view_of(yaws[0]) if turning else s["view"]
+    facing = "camera" if first_view == "front" else ("right" if dx > 0 else "left")
+    f_dx = ahead_dx[int(np.argmin(np.abs(yaws)))]
+    f = 1.0 if f_dx > 0 else -1.0
     idx = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
 
     def side_angles(side: str) -> dict[str, np.ndarray]:
@@ -124,6 +137,7 @@ def render_clip(scenario: dict[str, Any], out_dir: Path, progress: bool = True) 
         "camera": {k: s["camera"][k] for k in ("yaw_deg", "distance_m", "height_m", "side", "yfov_deg")},
         "facing": facing,
         "near_side": near,
+        **({"yaw_deg": r2(yaws)} if turning else {}),
         "body": s["body"],
         "seed": int(s["seed"]),
         "scenario": s,

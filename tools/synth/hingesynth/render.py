@@ -16,6 +16,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .rig import Body, Pose  # noqa: E402
+from .scenario import yaw_at  # noqa: E402
 
 
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = np.array([0.0, 1.0, 0.0])) -> np.ndarray:
@@ -30,11 +31,12 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = np.array([0.0,
     return pose
 
 
-def camera_eye(camera: dict[str, Any], target: np.ndarray) -> np.ndarray:
+def camera_eye(camera: dict[str, Any], target: np.ndarray, yaw_deg: float | None = None) -> np.ndarray:
     """Eye position: yaw 0 is a pure side view from the athlete's ``side``, +yaw swings the
-    camera toward the athlete's front (90 = front view)."""
+    camera toward the athlete's front (90 = front view). ``yaw_deg`` overrides the camera's
+    (needed when ``camera["yaw_deg"]`` is keyframed: see ``scenario.yaw_at``)."""
     side = 1.0 if camera.get("side", "left") == "left" else -1.0
-    yaw = np.radians(float(camera["yaw_deg"]))
+    yaw = np.radians(float(camera["yaw_deg"] if yaw_deg is None else yaw_deg))
     d = float(camera["distance_m"])
     return np.array([target[0] + side * d * np.cos(yaw), float(camera["height_m"]), target[2] + d * np.sin(yaw)])
 
@@ -45,7 +47,8 @@ def _rgba(c: list[float] | tuple[float, ...]) -> np.ndarray:
 
 
 class Renderer:
-    """Renders frames of one clip: fixed camera, colours and props; the body changes."""
+    """Renders frames of one clip: fixed colours and props; the body changes, and the camera
+    too when its yaw is keyframed (``set_yaw``)."""
 
     def __init__(self, body: Body, scenario: dict[str, Any], width: int, height: int):
         import pyrender
@@ -62,25 +65,63 @@ class Renderer:
         ])
         self.vertex_colours = (palette[groups] * 255).astype(np.uint8)
         cam = scenario["camera"]
+        self.camera = cam
         self.target = np.array([0.0, float(cam["look_at_height_m"]), float(cam.get("look_at_forward_m", 0.0))])
-        self.eye = camera_eye(cam, self.target)
+        # A keyframed yaw starts at its value at t = 0; set_yaw moves the camera per frame.
+        self.yaw_deg = yaw_at(cam["yaw_deg"], 0.0)
+        self.eye = camera_eye(cam, self.target, self.yaw_deg)
         self.cam_pose = look_at(self.eye, self.target)
         self.yfov = np.radians(float(cam.get("yfov_deg", 45.0)))
         self.scene = pyrender.Scene(bg_color=_rgba(colours["background"]), ambient_light=np.full(3, 0.38))
-        self.scene.add(pyrender.PerspectiveCamera(yfov=self.yfov, aspectRatio=width / height, znear=0.05, zfar=50.0), pose=self.cam_pose)
-        key = look_at(self.eye + np.array([0.0, 2.5, 0.0]) + 1.5 * (self.eye - self.target) / np.linalg.norm(self.eye - self.target), self.target)
-        self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=2.6), pose=key)
-        fill = look_at(np.array([-self.eye[0], 3.0, -self.eye[2] + 0.01]), self.target)
-        self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=1.0), pose=fill)
+        key, fill = self._light_poses()
+        camera = pyrender.PerspectiveCamera(yfov=self.yfov, aspectRatio=width / height, znear=0.05, zfar=50.0)
+        self._cam_node = self.scene.add(camera, pose=self.cam_pose)
+        self._key_node = self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=2.6), pose=key)
+        self._fill_node = self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=1.0), pose=fill)
         self._static(scenario)
         self._dynamic: list[Any] = []
         self.renderer = pyrender.OffscreenRenderer(width, height)
 
-    def _prim(self, mesh: Any, colour: Any, pose: np.ndarray | None = None, dynamic: bool = False) -> None:
+    def _prim(self, mesh: Any, colour: Any, pose: np.ndarray | None = None, dynamic: bool = False) -> Any:
         mat = self._pyrender.MetallicRoughnessMaterial(baseColorFactor=_rgba(colour), metallicFactor=0.0, roughnessFactor=0.9)
         node = self.scene.add(self._pyrender.Mesh.from_trimesh(mesh, material=mat, smooth=False), pose=pose if pose is not None else np.eye(4))
         if dynamic:
             self._dynamic.append(node)
+        return node
+
+    def _light_poses(self) -> tuple[np.ndarray, np.ndarray]:
+        """Key light above and behind the camera, fill light from the opposite side."""
+        key = look_at(self.eye + np.array([0.0, 2.5, 0.0])
+                      + 1.5 * (self.eye - self.target) / np.linalg.norm(self.eye - self.target), self.target)
+        fill = look_at(np.array([-self.eye[0], 3.0, -self.eye[2] + 0.01]), self.target)
+        return key, fill
+
+    def _wall_pose(self) -> np.ndarray:
+        """The back wall 3 m behind the target, square to the camera's line of sight."""
+        view = self.target - self.eye
+        view[1] = 0.0
+        view /= np.linalg.norm(view)
+        wall_c = self.target + view * 3.0
+        yaw = np.arctan2(view[0], view[2])
+        pose = np.eye(4)
+        pose[:3, :3] = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+        pose[:3, 3] = [wall_c[0], 3.0, wall_c[2]]
+        return pose
+
+    def set_yaw(self, yaw_deg: float) -> None:
+        """Turn the athlete relative to the room: the camera, its lights and the back wall
+        orbit the target together (the body, floor and props stay in the body frame)."""
+        yaw_deg = float(yaw_deg)
+        if yaw_deg == self.yaw_deg:
+            return
+        self.yaw_deg = yaw_deg
+        self.eye = camera_eye(self.camera, self.target, yaw_deg)
+        self.cam_pose = look_at(self.eye, self.target)
+        key, fill = self._light_poses()
+        self.scene.set_pose(self._cam_node, self.cam_pose)
+        self.scene.set_pose(self._key_node, key)
+        self.scene.set_pose(self._fill_node, fill)
+        self.scene.set_pose(self._wall_node, self._wall_pose())
 
     def _static(self, scenario: dict[str, Any]) -> None:
         tm = self._trimesh
@@ -88,16 +129,8 @@ class Renderer:
         floor = tm.creation.box(extents=[12.0, 0.02, 12.0])
         self._prim(floor, colours["floor"], _translate([0.0, -0.01, 0.0]))
         # A wall behind the athlete, seen from the camera.
-        view = self.target - self.eye
-        view[1] = 0.0
-        view /= np.linalg.norm(view)
-        wall_c = self.target + view * 3.0
         wall = tm.creation.box(extents=[12.0, 6.0, 0.05])
-        yaw = np.arctan2(view[0], view[2])
-        pose = np.eye(4)
-        pose[:3, :3] = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
-        pose[:3, 3] = [wall_c[0], 3.0, wall_c[2]]
-        self._prim(wall, colours["background"], pose)
+        self._wall_node = self._prim(wall, colours["background"], self._wall_pose())
         props = scenario.get("props", {})
         if props.get("mat"):
             self._prim(tm.creation.box(extents=[0.6, 0.012, 1.7]), colours.get("mat", [0.25, 0.3, 0.45]), _translate([0.0, 0.006, props["mat"]["z"]]))
