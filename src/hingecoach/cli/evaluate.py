@@ -21,11 +21,13 @@ def eval_cmd(
     cache: Path | None = typer.Option(Path(".cache/tracks"), "--cache", help="Reuse pose tracks cached here."),
     calibration: bool = typer.Option(True, "--calibration/--no-calibration",
                                      help="Also score the rules on the generated calibration set (about a minute)."),
+    plates: bool = typer.Option(True, "--plates/--no-plates",
+                                help="Also measure the barbell plate tracker on side-view barbell clips (decodes each clip)."),
 ) -> None:
     """Measure hingecoach against labelled clips and the synthetic bench."""
     from hingecoach.evaluation.scoring import evaluate, render_markdown
 
-    report = evaluate(labels=labels, clips_root=clips_root, bench=bench, cache=cache, calibration=calibration,
+    report = evaluate(labels=labels, clips_root=clips_root, bench=bench, cache=cache, calibration=calibration, plates=plates,
                       progress=None if json_out else lambda msg: err.print(msg, highlight=False))
     if write is not None:
         write.parent.mkdir(parents=True, exist_ok=True)

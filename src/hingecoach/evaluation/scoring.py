@@ -288,7 +288,7 @@ def evaluate_sources(keypoints: Path, log: Log = None) -> dict[str, Any]:
 
 def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: Path | None = None,
              cache: Path | None = None, progress: Log = None, loso: bool = True,
-             calibration: bool = True) -> dict[str, Any]:
+             calibration: bool = True, plates: bool = False) -> dict[str, Any]:
     """Evaluate on the labelled clips and the bench (whichever exist).
 
     Faults are scored as before (lenient, ``faults``) and strictly (``faults_strict``: every
@@ -296,7 +296,8 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
     each fault rule's threshold sweep on the real clips and the bench, and its figures with
     thresholds fitted leave-one-source-out (:mod:`hingecoach.evaluation.thresholds`). With
     ``calibration``, ``calibration`` holds the rules' figures on the generated calibration set
-    (:mod:`hingecoach.evaluation.calibration_set`).
+    (:mod:`hingecoach.evaluation.calibration_set`). With ``plates``, ``plates`` holds the barbell
+    plate tracker's figures (:mod:`hingecoach.evaluation.plates`).
     """
     report: dict[str, Any] = {}
     labels = labels or (DEFAULT_DATA / "labels.csv")
@@ -327,6 +328,10 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
         real = labelled_records(labels, clips_root, cache, progress)
         synthetic = bench_records(bench, cache, progress) if has_bench else []
         report["thresholds"] = evaluate_thresholds(real, synthetic)
+    if plates:
+        from hingecoach.evaluation.plates import evaluate_plates
+
+        report["plates"] = evaluate_plates(labels, clips_root, bench if has_bench else None, cache, progress)
     if calibration:
         from hingecoach.evaluation.calibration_set import evaluate_calibration
 
@@ -479,6 +484,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         from hingecoach.evaluation.calibration_set import render_calibration
 
         lines += render_calibration(report["calibration"])
+    if "plates" in report:
+        from hingecoach.evaluation.plates import render_plates
+
+        lines += render_plates(report["plates"])
     if report.get("sources"):
         lines += ["## Other pose sources (keypoint files; good or bad as their source says)", "",
                   "Single lifts tracked by other pose models (bichraix: COCO-17, no feet; Kinect: 3D,",
