@@ -20,7 +20,7 @@ Nothing is filled in: a frame where no circle passes is NaN in :class:`PlateTrac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -138,6 +138,14 @@ class PlateSettings:
     #: The video may have this many frames more or fewer than the pose track (an edit list or a
     #: dropped leading frame); beyond it the two are not the same clip.
     frame_count_slack: int = 2
+    #: With a plate found in fewer than this share of frames, the search is run again for plates
+    #: up to :attr:`retry_max_radius_leg`: the near plate hangs 0.65-0.75 m toward the camera from
+    #: the lifter's midline (a 2.2 m bar), so a camera 3.4 m away sees it ~1.3x the size it would
+    #: have at the legs (0.39 leg on the rendered athlete). Not the first search's range, because
+    #: a wider range lets bigger chance circles win the clip's radius vote (on the low-contrast
+    #: bichraix clips it then found nothing).
+    retry_below_share: float = 0.05
+    retry_max_radius_leg: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -370,8 +378,16 @@ def track_plate(video_path: str | Path, track: PoseTrack, *, settings: PlateSett
     never shows a whole leg or a wrist (the plate's size and place come from them).
     """
     s = settings or PlateSettings()
-    path = Path(video_path)
-    track = track.standardized()
+    first = _track_plate(Path(video_path), track.standardized(), s)
+    if first.found_share >= s.retry_below_share or s.retry_max_radius_leg <= s.max_radius_leg:
+        return first
+    # Nothing of the usual size: the camera may be close enough that the near plate looks larger.
+    wider = _track_plate(Path(video_path), track.standardized(), replace(s, max_radius_leg=s.retry_max_radius_leg))
+    return wider if wider.found_share > first.found_share else first
+
+
+def _track_plate(path: Path, track: PoseTrack, s: PlateSettings) -> PlateTrack:
+    """:func:`track_plate` for one radius range (``s.min_radius_leg`` to ``s.max_radius_leg``)."""
     n = track.n_frames
     leg = leg_length_px(track, s.leg_quantile)
     if not math.isfinite(leg):

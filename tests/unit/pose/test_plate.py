@@ -13,7 +13,7 @@ import pytest
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.core.track.skeletons import JOINTS
 from hingecoach.errors import HingeError
-from hingecoach.pose.plate import PlateTrack, leg_length_px, mid_wrist, track_plate
+from hingecoach.pose.plate import PlateSettings, PlateTrack, leg_length_px, mid_wrist, track_plate
 
 N_FRAMES = 60
 SIZE = (320, 240)          # width, height
@@ -28,7 +28,7 @@ def plate_path(n: int = N_FRAMES) -> np.ndarray:
     return np.stack([150.0 + 15.0 * np.sin(2 * np.pi * t), 120.0 + 40.0 * np.sin(2 * np.pi * t)], axis=1)
 
 
-def write_video(path: Path, centres: np.ndarray, gone: range = GONE) -> Path:
+def write_video(path: Path, centres: np.ndarray, gone: range = GONE, radius: int = RADIUS) -> Path:
     """An MJPG .avi of a dark disc with a lighter rim ring over a textured grey background."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, SIZE)
     assert writer.isOpened()
@@ -38,7 +38,7 @@ def write_video(path: Path, centres: np.ndarray, gone: range = GONE) -> Path:
     for i, (x, y) in enumerate(centres):
         frame = background.copy()
         if i not in gone:
-            cv2.circle(frame, (round(x), round(y)), RADIUS, (40, 40, 40), -1, lineType=cv2.LINE_AA)
+            cv2.circle(frame, (round(x), round(y)), radius, (40, 40, 40), -1, lineType=cv2.LINE_AA)
             cv2.circle(frame, (round(x), round(y)), 6, (200, 200, 200), -1, lineType=cv2.LINE_AA)
         writer.write(frame)
     writer.release()
@@ -177,3 +177,17 @@ def test_a_short_run_the_bar_cannot_reach_is_dropped() -> None:
     kept = _consistent_runs(circ, found, 120.0, PlateSettings())
     assert kept[:14].all() and kept[21:25].all()
     assert not kept[16:20].any() and not kept[25:].any()
+
+
+def test_a_plate_larger_than_usual_is_found_on_a_second_search(tmp_path: Path) -> None:
+    # A camera close to the lifter: the near plate (0.7 m nearer than the legs) looks 0.42 leg in
+    # radius, past the first search's 0.36; finding none there, the tracker looks again wider.
+    centres = plate_path()
+    big = round(0.42 * LEG)
+    path = write_video(tmp_path / "close.avi", centres, radius=big)
+    track = holding_track(centres)
+    narrow = track_plate(path, track, settings=PlateSettings(retry_max_radius_leg=0.0))   # no second search
+    assert narrow.found_share < 0.05
+    plate = track_plate(path, track)
+    assert plate.found_share >= 0.8
+    assert abs(plate.radius_median_px - big) < 3.0
