@@ -263,8 +263,9 @@ def trunk_turn_bound_deg(joints: dict[str, np.ndarray], trunk_ref_px: float, min
     return math.degrees(math.acos(ratio))
 
 
-def rectify_joints(joints: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
-    """Joints with the image's horizontal stretched by ``1 / scale`` (:func:`sagittal_scale`)
+def rectify_joints(joints: dict[str, np.ndarray], scale: float | np.ndarray) -> dict[str, np.ndarray]:
+    """Joints with the image's horizontal stretched by ``1 / scale`` (the cosine of the camera's
+    turn; one for the clip, or one per frame of shape (T,))
     about the hips' median position: a turned camera's view brought back to a side view, so the
     sagittal angles and forward distances read as from the side. Vertical positions stay."""
     cx = float(np.nanmedian(joints["hip"][..., 0]))

@@ -28,6 +28,7 @@ from hingecoach.core.kinematics.angles import (
     facing_by_frame,
     facing_from_nose,
     fill_gaps,
+    frame_width_ratio,
     front_frames,
     mid_joints,
     overall_facing,
@@ -194,7 +195,13 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     # turn does not shorten). Not where the lifter turns to face the camera part way (one yaw does
     # not hold for the clip), nor where the rep signal is the trunk tilt.
     scale = 1.0 if (front.any() or from_tilt) else _rectify_scale(ratio, joints, refs, settings)
-    if scale < 1.0:
+    per_frame = None if (front.any() or from_tilt) else _rep_scales(t, joints, refs, reps, scale, settings)
+    if per_frame is not None:
+        # The lifter turned between or during reps: each rep is stretched by its own turn.
+        joints = rectify_joints(joints, per_frame)
+        scale = float(np.min(per_frame))   # the most turned rep sets the view's confidence
+        feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
+    elif scale < 1.0:
         joints = rectify_joints(joints, scale)
         feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
@@ -208,13 +215,46 @@ def _rectify_scale(ratio: float, joints: dict[str, np.ndarray], refs: References
     (:func:`hingecoach.core.kinematics.angles.view_yaw_deg`), at most what the trunk allows
     (:func:`hingecoach.core.kinematics.angles.trunk_turn_bound_deg`)."""
     v = settings.view
-    yaw = view_yaw_deg(ratio, float(v.front_width_ratio))
-    bound = trunk_turn_bound_deg(joints, refs.trunk_px, float(v.turn_bound_min_tilt_deg), int(v.turn_bound_min_frames))
-    if math.isfinite(bound):
-        yaw = min(yaw, bound)
+    yaw = _turn_deg(ratio, joints, refs, settings)
     if not (math.isfinite(yaw) and float(v.rectify_min_yaw_deg) <= yaw <= float(v.rectify_max_yaw_deg)):
         return 1.0
     return math.cos(math.radians(yaw))
+
+
+def _turn_deg(ratio: float, joints: dict[str, np.ndarray], refs: References, settings: Settings) -> float:
+    """The camera's turn from side-on (degrees): the width ratio's, capped by the trunk's bound."""
+    v = settings.view
+    yaw = view_yaw_deg(ratio, float(v.front_width_ratio))
+    bound = trunk_turn_bound_deg(joints, refs.trunk_px, float(v.turn_bound_min_tilt_deg), int(v.turn_bound_min_frames))
+    return min(yaw, bound) if math.isfinite(bound) else yaw
+
+
+def _rep_scales(track: PoseTrack, joints: dict[str, np.ndarray], refs: References, reps: list[Rep],
+                clip_scale: float, settings: Settings) -> np.ndarray | None:
+    """Per-frame shortenings when the lifter turns relative to the camera during the set: each
+    rep's own turn (its frames' width ratio, capped by its trunk), every frame taking the turn of
+    the rep it belongs to (or the nearest one). None when every rep's turn is within
+    ``rep_turn_deg`` of the clip's (one stretch holds for the clip)."""
+    v = settings.view
+    if len(reps) < 2:
+        return None
+    ratio = frame_width_ratio(track, joints, float(settings.scale.reference_percentile))
+    clip_turn = math.degrees(math.acos(min(1.0, clip_scale)))
+    turns = []
+    for r in reps:
+        frames = slice(r.start, r.end + 1)
+        seen = ratio[frames][np.isfinite(ratio[frames])]
+        part = {k: x[frames] for k, x in joints.items()}
+        turns.append(_turn_deg(float(np.median(seen)), part, refs, settings) if seen.size else math.nan)
+    if not any(math.isfinite(a) and abs(a - clip_turn) > float(v.rep_turn_deg) for a in turns):
+        return None
+    lo, hi = float(v.rectify_min_yaw_deg), float(v.rectify_max_yaw_deg)
+    scales = [math.cos(math.radians(a)) if math.isfinite(a) and lo <= a <= hi else 1.0 for a in turns]
+    mids = np.array([(r.start + r.end) / 2.0 for r in reps])
+    owner = np.abs(np.arange(track.n_frames)[:, None] - mids[None, :]).argmin(axis=1)
+    for i, r in enumerate(reps):
+        owner[r.start: r.end + 1] = i
+    return np.asarray(scales)[owner]
 
 
 def rep_results(tf: TrackFeatures) -> list[RepResult]:

@@ -57,6 +57,7 @@ class ViewSettings:
     turn_bound_min_frames: int
     rectify_min_yaw_deg: float
     rectify_max_yaw_deg: float
+    rep_turn_deg: float
 
 
 @dataclass(frozen=True)
