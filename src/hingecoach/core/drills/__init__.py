@@ -26,7 +26,7 @@ FAULT_PARAMS = frozenset({
     "angle", "bottom_depth_share", "bottom_half_s", "experimental", "half_window_s", "hinged_share",
     "lockout_hip_deg", "lockout_seen_s", "lookback_s", "metric", "min_confidence", "min_knee_range_deg", "min_seen",
     "min_trunk_deg", "min_visibility", "neutral_max_deg", "not_coached", "onset_leg", "phase", "scales_range", "setup_s",
-    "smooth_s", "standing_s", "still_deg", "still_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
+    "seen_joints", "smooth_s", "standing_s", "still_deg", "still_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
 })
 #: The recognition hints a drill may give: ``[low, high]`` ranges of the set's features and
 #: yes/no flags (core/coach ``set_features`` computes them), the posture and a prior.

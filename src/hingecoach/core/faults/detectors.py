@@ -428,6 +428,19 @@ def shoulders_lead(ctx: RepContext, spec: FaultSpec) -> Finding | None:
                     f"shoulders moved {shoulder_travel:.2f} leg, hips {hip_travel:.2f} leg")
 
 
+def _joints_seen(ctx: RepContext, spec: FaultSpec, finding: Finding) -> bool:
+    """False when the rule names joints that must be seen (``seen_joints``) and one of them is
+    not, over the finding's frames, as clearly as ``min_visibility`` (the better side's pose-model
+    visibility, mean over the frames): a joint the detector only guessed (an ankle behind a
+    plate) gives an angle, but not one to coach on."""
+    names = tuple(str(n) for n in spec.params.get("seen_joints", ()))
+    if not names:
+        return True
+    frames = slice(finding.frames[0], finding.frames[1] + 1)
+    need = float(spec.params.get("min_visibility", 0.0))
+    return min(ctx.joint_confidence((n,), frames) for n in names) >= need
+
+
 def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
                   min_confidence: float = 0.3, watch: list[Finding] | None = None,
                   watch_min_confidence: float = 0.1) -> tuple[list[Finding], list[str]]:
@@ -456,7 +469,7 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
             continue
         # A rule may ask for more certainty than the default (an in-plane distance that a
         # turned body distorts): ``min_confidence`` in its data.
-        if finding is None:
+        if finding is None or not _joints_seen(ctx, spec, finding):
             continue
         if finding.confidence >= float(spec.params.get("min_confidence", min_confidence)):
             finding.cue = spec.cue
