@@ -14,17 +14,9 @@ import pytest
 from hingesynth.clip import render_clip
 from hingesynth.rig import cache_env
 from hingesynth.video import read_frames
+from synth_scenarios import scenario
 
 cache_env()
-
-SHORT = {"lead_in_s": 0.2, "descent_s": 0.5, "bottom_s": 0.1, "ascent_s": 0.4, "top_s": 0.2}
-
-
-def scenario(**kw):
-    s = {"name": "t", "drill": "romanian_deadlift", "reps": 1, "seed": 7, "tempo": SHORT}
-    s.update(kw)
-    return s
-
 
 def test_same_seed_same_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"

@@ -14,17 +14,9 @@ import pytest
 from hingesynth.clip import render_clip
 from hingesynth.rig import cache_env
 from hingesynth.scenario import resolve, yaw_at, yaw_keyframes
+from synth_scenarios import scenario
 
 cache_env()
-
-SHORT = {"lead_in_s": 0.2, "descent_s": 0.5, "bottom_s": 0.1, "ascent_s": 0.4, "top_s": 0.2}
-
-
-def scenario(**kw):
-    s = {"name": "t", "drill": "romanian_deadlift", "reps": 1, "seed": 7, "tempo": SHORT}
-    s.update(kw)
-    return s
-
 
 def test_keyframes_interpolate_linearly_and_hold_at_the_ends():
     kf = [[1.0, 0.0], [3.0, 60.0], [4.0, -30]]
