@@ -184,8 +184,7 @@ def hips_rise_first(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     trunk_range = trunk[0] - trunk.min()
     # The knees must straighten on the way up: from the ascent's first ``smooth_s`` to its last
     # (medians), not from its most bent frame to its straightest, which jitter alone spreads.
-    w = max(1, window)
-    straightened = nanmedian(knee[:w]) - nanmedian(knee[-w:])
+    straightened = nanmedian(knee[:window]) - nanmedian(knee[-window:])
     if not straightened >= float(spec.params.get("min_knee_range_deg", 15.0)) or trunk_range < 10.0:
         return None
     half = int(np.argmax((knee[0] - knee) / knee_range >= 0.5))

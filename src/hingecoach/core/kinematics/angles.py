@@ -253,9 +253,9 @@ def trunk_turn_bound_deg(joints: dict[str, np.ndarray], trunk_ref_px: float, min
     dx, dy = np.abs(d[..., 0]), -d[..., 1]
     if not (np.isfinite(trunk_ref_px) and trunk_ref_px > 0):
         return math.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
+    tilt = trunk_tilt_deg(joints, trunk_ref_px)
+    with np.errstate(invalid="ignore"):
         reach = np.sqrt(np.clip(trunk_ref_px ** 2 - dy ** 2, 0.0, None))
-        tilt = np.degrees(np.arccos(np.clip(dy / trunk_ref_px, -1.0, 1.0)))
         use = np.isfinite(dx) & np.isfinite(tilt) & (tilt >= min_tilt_deg) & (reach > 0)
     if use.sum() < max(1, min_frames):
         return math.nan

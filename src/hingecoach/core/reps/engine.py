@@ -194,31 +194,28 @@ def track_features(track: PoseTrack, settings: Settings | None = None) -> TrackF
     # distances the rules read (the lengths that normalise stay those read upright, which the
     # turn does not shorten). Not where the lifter turns to face the camera part way (one yaw does
     # not hold for the clip), nor where the rep signal is the trunk tilt.
-    scale = 1.0 if (front.any() or from_tilt) else _rectify_scale(ratio, joints, refs, settings)
-    per_frame = None if (front.any() or from_tilt) else _rep_scales(t, joints, refs, reps, scale, settings)
-    if per_frame is not None:
-        # The lifter turned between or during reps: each rep is stretched by its own turn.
-        joints = rectify_joints(joints, per_frame)
-        scale = float(np.min(per_frame))   # the most turned rep sets the view's confidence
-        feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
-    elif scale < 1.0:
+    scale: float | np.ndarray = 1.0
+    if not (front.any() or from_tilt):
+        clip_scale = _stretch(_turn_deg(ratio, joints, refs, settings), settings)
+        # A lifter who turned between or during reps: each rep stretched by its own turn.
+        per_rep = _rep_scales(t, joints, refs, reps, clip_scale, settings)
+        scale = clip_scale if per_rep is None else per_rep
+    if np.min(scale) < 1.0:
         joints = rectify_joints(joints, scale)
         feats = frame_features(joints, facing_frames, refs, plausible=plausible, contact_band_leg=band)
     return TrackFeatures(track=t, joints=joints, features=feats, facing=facing, refs=refs,
                          view=view, view_confidence=view_conf, reps=reps, person_found=person,
-                         facing_frames=facing_frames, sagittal_scale=scale)
+                         facing_frames=facing_frames,
+                         sagittal_scale=float(np.min(scale)))   # the most turned rep sets the view's confidence
 
 
-def _rectify_scale(ratio: float, joints: dict[str, np.ndarray], refs: References, settings: Settings) -> float:
-    """The shortening (cos of the camera's yaw) to stretch the joints back from; 1.0: leave them
-    (``[view]`` settings): the yaw the width ratio reads
-    (:func:`hingecoach.core.kinematics.angles.view_yaw_deg`), at most what the trunk allows
-    (:func:`hingecoach.core.kinematics.angles.trunk_turn_bound_deg`)."""
+def _stretch(turn_deg: float, settings: Settings) -> float:
+    """The shortening (cos of the camera's turn) to stretch the joints back from, for a turn in
+    the ``[view]`` rectify range; 1.0 (leave them) outside it or when unknown."""
     v = settings.view
-    yaw = _turn_deg(ratio, joints, refs, settings)
-    if not (math.isfinite(yaw) and float(v.rectify_min_yaw_deg) <= yaw <= float(v.rectify_max_yaw_deg)):
+    if not (math.isfinite(turn_deg) and float(v.rectify_min_yaw_deg) <= turn_deg <= float(v.rectify_max_yaw_deg)):
         return 1.0
-    return math.cos(math.radians(yaw))
+    return math.cos(math.radians(turn_deg))
 
 
 def _turn_deg(ratio: float, joints: dict[str, np.ndarray], refs: References, settings: Settings) -> float:
@@ -235,21 +232,19 @@ def _rep_scales(track: PoseTrack, joints: dict[str, np.ndarray], refs: Reference
     rep's own turn (its frames' width ratio, capped by its trunk), every frame taking the turn of
     the rep it belongs to (or the nearest one). None when every rep's turn is within
     ``rep_turn_deg`` of the clip's (one stretch holds for the clip)."""
-    v = settings.view
     if len(reps) < 2:
         return None
     ratio = frame_width_ratio(track, joints, float(settings.scale.reference_percentile))
-    clip_turn = math.degrees(math.acos(min(1.0, clip_scale)))
+    clip_turn = math.degrees(math.acos(min(1.0, clip_scale)))   # the turn the clip is stretched by
     turns = []
     for r in reps:
         frames = slice(r.start, r.end + 1)
         seen = ratio[frames][np.isfinite(ratio[frames])]
         part = {k: x[frames] for k, x in joints.items()}
         turns.append(_turn_deg(float(np.median(seen)), part, refs, settings) if seen.size else math.nan)
-    if not any(math.isfinite(a) and abs(a - clip_turn) > float(v.rep_turn_deg) for a in turns):
+    if not any(math.isfinite(a) and abs(a - clip_turn) > float(settings.view.rep_turn_deg) for a in turns):
         return None
-    lo, hi = float(v.rectify_min_yaw_deg), float(v.rectify_max_yaw_deg)
-    scales = [math.cos(math.radians(a)) if math.isfinite(a) and lo <= a <= hi else 1.0 for a in turns]
+    scales = [_stretch(a, settings) for a in turns]
     mids = np.array([(r.start + r.end) / 2.0 for r in reps])
     owner = np.abs(np.arange(track.n_frames)[:, None] - mids[None, :]).argmin(axis=1)
     for i, r in enumerate(reps):
