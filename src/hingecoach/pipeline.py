@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
 from hingecoach.io.keypoint_files import read_track, write_mot, write_trc
 from hingecoach.io.video import VIDEO_SUFFIXES, VideoInfo, probe
+
+if TYPE_CHECKING:
+    from hingecoach.core.faults.reference import NeutralReference
 
 #: progress(frames_done, frames_total_or_0, elapsed_s)
 Progress = Callable[[int, int, float], None]
@@ -193,19 +196,50 @@ def back_neutral(path: str | Path, model: str = "full", settings: Settings | Non
     return back_reference_from_bends(list(bottom_bends(tf) or []), {"path": str(path)})
 
 
+def neutral_set(path: str | Path, model: str = "full", settings: Settings | None = None,
+                drill: str | None = None) -> NeutralReference:
+    """The lifter's neutral set, for reading a set against it (:mod:`hingecoach.core.faults.reference`):
+    a video or keypoint file of a set the coach calls neutral (same lifter, same camera), or its
+    ``analysis.json`` (or ``--out`` folder), whose reps carry every rule's measure. ``drill``
+    names the drill when recognition should not decide it."""
+    from hingecoach.core.coach.coaching import coach_analysis
+    from hingecoach.core.faults.reference import reference_from_metrics
+
+    path = Path(path)
+    if path.is_dir() and (path / "analysis.json").is_file():   # a folder written by --out
+        path = path / "analysis.json"
+    if path.suffix.lower() == ".json":
+        from hingecoach.store import read_analysis_file
+
+        parsed = read_analysis_file(path)
+        metrics, found = [dict(r.metrics) for r in parsed.reps], drill or parsed.drill
+    else:
+        track, _ = load_any(path, model=model)
+        analysis, tf = analyze_track(track, settings)
+        coach_analysis(analysis, tf, drill_override=drill)
+        metrics, found = [r.metrics for r in analysis.reps], analysis.drill.get("id")
+    reference = reference_from_metrics(metrics, found, {"path": str(path)})
+    if not reference.measures:
+        raise HingeError(f"{path}: no rule measures in it to read a set against: it takes a set with reps,"
+                         " analysed by this version (analysis.json reps[].metrics measure_*)")
+    return reference
+
+
 def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  fps: float | None = None, drill: str | None = None,
                  settings: Settings | None = None, progress: Progress | None = None,
                  segmentation: bool = False, back_reference: str | Path | None = None,
                  reference_for: Callable[[str], BackReference | None] | None = None,
-                 jobs: int | None = 1, chunk_s: float | None = None) -> Result:
+                 jobs: int | None = 1, chunk_s: float | None = None,
+                 reference: NeutralReference | None = None) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues.
 
     ``back_reference``: a set of the same lifter, filmed the same way, that the coach calls
     neutral (a video, or its ``analysis.json``); the back is then read against its bottoms
     (implies ``segmentation``). ``reference_for``: otherwise, a lookup of such a reference by
     the drill the set turns out to be (the training log's, for one athlete); the set is then
-    coached again against it.
+    coached again against it. ``reference``: the lifter's neutral set (:func:`neutral_set`), which
+    the rules with a relative threshold read the set against.
 
     ``jobs`` / ``chunk_s``: one video over several worker processes (None: every core), as in
     :func:`track_from_video`; the engine still runs once over the joined track."""
@@ -218,7 +252,7 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
 
     analysis, tf = analyze_track(track, settings)
     if neutral is None and reference_for is not None and track.profiles is not None:
-        coach_analysis(analysis, tf, drill_override=drill)
+        coach_analysis(analysis, tf, drill_override=drill, reference=reference)
         found = reference_for(analysis.drill["id"]) if analysis.drill.get("id") else None
         if found is None:
             return Result(analysis=analysis, features=tf, track=track,
@@ -228,7 +262,7 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
     if neutral is not None:
         tf.back_neutral = neutral[0]
         analysis.provenance["back_reference"] = neutral[1]
-    coach_analysis(analysis, tf, drill_override=drill)
+    coach_analysis(analysis, tf, drill_override=drill, reference=reference)
     return Result(analysis=analysis, features=tf, track=track,
                   timings_s={"pose_s": pose_s, "analysis_s": time.perf_counter() - started})
 

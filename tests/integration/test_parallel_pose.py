@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hingecoach.core.drills import load_drills
+from hingecoach.core.faults.reference import MEASURE_PREFIX
 from hingecoach.pipeline import analyze_path
 
 CLIP = Path(__file__).resolve().parents[2] / "bench" / "clips" / "rdl_good_side.mp4"
@@ -28,6 +30,9 @@ TOLERANCE = {"_deg": 3.5, "_s": 0.1 + 1e-6, "_leg": 0.02}
 
 
 def _tolerance(name: str) -> float:
+    if name.startswith(MEASURE_PREFIX):   # a rule's measure: the tolerance of the rule's unit
+        unit = next(s.unit for d in load_drills().values() for s in d.faults if s.id == name[len(MEASURE_PREFIX):])
+        name = f"{name}_{unit}"
     return next((t for suffix, t in TOLERANCE.items() if name.endswith(suffix)), 0.05)
 
 

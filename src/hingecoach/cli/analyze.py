@@ -60,11 +60,11 @@ def print_analysis(doc: dict[str, Any], console: Console) -> None:
         console.print(f"  also: {cue}")
     if rec.get("summary"):
         console.print(rec["summary"])
-    from hingecoach.core.coach.sentences import describe_back
+    from hingecoach.core.coach.sentences import describe_back, describe_reference
 
-    back = describe_back(doc)
-    if back:
-        console.print(back)
+    for sentence in (describe_reference(doc), describe_back(doc)):
+        if sentence:
+            console.print(sentence)
     watched: dict[str, list[str]] = {}
     for r in doc["reps"]:
         for f in r.get("watch") or []:
@@ -94,6 +94,10 @@ def analyze(
     neutral_back: bool = typer.Option(
         False, "--neutral-back", help="With --log: this set's back is neutral; the athlete's later sets of"
         " this drill are read against it (implies --back; so does --log once the athlete has one)."),
+    reference: Path | None = typer.Option(
+        None, "--reference", help="A set of several reps by the same lifter, filmed the same way, that you call"
+        " neutral (a video, or its analysis.json or --out folder): the knee, lockout and bar rules read this set"
+        " against it instead of their fixed thresholds, and the set is read as its drill (docs/accuracy.md)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -112,6 +116,11 @@ def analyze(
     if neutral_back and back_reference is not None:
         raise HingeError("--neutral-back and --back-reference do not go together: a neutral set is read"
                          " against standing")
+    neutral = None
+    if reference is not None:
+        from hingecoach.pipeline import neutral_set
+
+        neutral = neutral_set(reference, model=model, drill=drill)
     reference_for = None
     if log and not neutral_back and back_reference is None:
         from hingecoach.pipeline import logged_back_reference
@@ -132,7 +141,7 @@ def analyze(
 
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
                               segmentation=back, back_reference=back_reference, reference_for=reference_for,
-                              jobs=jobs)
+                              jobs=jobs, reference=neutral)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hingecoach.core.coach.coaching import coach_analysis
+from hingecoach.core.drills import get_drill
+from hingecoach.core.faults.reference import NeutralReference, reference_from_metrics
 from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.track.fakes import Body, fake_hinge_track, hinge_movement
 from hingecoach.errors import HingeError
@@ -125,13 +127,18 @@ class CaseResult:
     rated: set[str]                     # fault ids the drill rates
 
 
-def run_case(case: Case) -> CaseResult:
+def run_case(case: Case, reference: NeutralReference | None = None) -> CaseResult:
+    """The case analysed and coached as its drill (against ``reference`` when given: then
+    without the threshold sweep's scores)."""
     track = track_of(case)
     try:
         analysis, tf = analyze_track(track)
-        coach_analysis(analysis, tf, drill_override=case.drill)
+        coach_analysis(analysis, tf, drill_override=case.drill, reference=reference)
     except HingeError:
         return CaseResult(case, 0, [], {}, set())
+    if reference is not None:
+        return CaseResult(case, len(analysis.reps), [{f.id for f in r.faults} for r in analysis.reps], {},
+                          {s.id for s in get_drill(case.drill).faults})
     cs = clip_scores(track, case.drill, share=0.5)
     return CaseResult(case, len(analysis.reps), [{f.id for f in r.faults} for r in analysis.reps],
                       dict(cs.scores), {s.id for s in cs.specs.values()})
@@ -200,15 +207,42 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
     return out
 
 
+def neutral_set_of(case: Case) -> NeutralReference:
+    """A good set's readings as the lifter's neutral set (:mod:`hingecoach.core.faults.reference`)."""
+    analysis, tf = analyze_track(track_of(case))
+    coach_analysis(analysis, tf, drill_override=case.drill)
+    return reference_from_metrics([r.metrics for r in analysis.reps], case.drill, {"case": case.name})
+
+
+def against_neutral_sets(all_cases: list[Case]) -> list[CaseResult]:
+    """Every case of a body, camera and drill coached against that group's first good set, as a
+    coach who logged one neutral set of the lifter would have it (the neutral set itself left out)."""
+    groups: dict[tuple[str, str, float], list[Case]] = defaultdict(list)
+    for case in all_cases:
+        groups[(case.drill, case.body, case.yaw_deg)].append(case)
+    results = []
+    for group in groups.values():
+        neutral = next(c for c in group if c.fault is None)
+        reference = neutral_set_of(neutral)
+        results += [run_case(c, reference) for c in group if c is not neutral]
+    return results
+
+
 def evaluate_calibration(log: Callable[[str], None] | None = None, seed: int = 17) -> dict[str, Any]:
-    """Generate the set, analyse every case, summarise."""
+    """Generate the set, analyse every case, summarise; then again against each lifter's neutral
+    set (``with_neutral_set``)."""
     results = []
     all_cases = list(cases(seed))
     for i, case in enumerate(all_cases):
         results.append(run_case(case))
         if log is not None and (i + 1) % 100 == 0:
             log(f"calibration set: {i + 1}/{len(all_cases)}")
-    return summarise(results)
+    out = summarise(results)
+    if log is not None:
+        log("calibration set: against each lifter's neutral set")
+    relative = summarise(against_neutral_sets(all_cases))
+    out["with_neutral_set"] = {"slices": relative["slices"]}
+    return out
 
 
 def render_calibration(cal: dict[str, Any]) -> list[str]:
@@ -229,9 +263,7 @@ def render_calibration(cal: dict[str, Any]) -> list[str]:
     lines += ["", "By camera yaw (0° side-on; 45° halfway to facing the camera: the joints are stretched back to a "
               "side view, `kinematics.rectify_joints`):", "",
               "| slice | yaw | clear found % | subtle found % | good reps coached % |", "|---|---|---|---|---|"]
-    for name, s in cal["slices"].items():
-        for yaw, v in s.get("by_yaw", {}).items():
-            lines.append(f"| {name} | {yaw}° | {v['clear']} | {v['subtle']} | {v['good']} |")
+    lines += _by_yaw_rows(cal["slices"])
     lines += ["", "Per fault, share of faulted reps found (held-out slice):", "",
               "| fault | subtle % | clear % | AUC fitting | AUC held-out |", "|---|---|---|---|---|"]
     held = cal["slices"]["held_out"]["found_pct"]
@@ -241,9 +273,44 @@ def render_calibration(cal: dict[str, Any]) -> list[str]:
         ho = ", ".join(str(a.get("held_out")) for a in aucs) or "–"
         cell = held.get(fault, {})
         lines.append(f"| {fault} | {cell.get('subtle', '–')} | {cell.get('clear', '–')} | {fit} | {ho} |")
-    false = cal["slices"]["held_out"]["good_false_by_fault"]
-    if false:
-        lines += ["", "Good reps coached, by the fault wrongly called (held-out): "
-                  + ", ".join(f"{k} {v}" for k, v in false.items()) + "."]
+    lines += _false_calls(cal["slices"], "Good reps coached")
+    relative = cal.get("with_neutral_set")
+    if relative:
+        lines += render_neutral_set(relative)
     lines.append("")
+    return lines
+
+
+def _false_calls(slices: dict[str, Any], head: str) -> list[str]:
+    false = slices["held_out"]["good_false_by_fault"]
+    if not false:
+        return []
+    return ["", f"{head}, by the fault wrongly called (held-out): " + ", ".join(f"{k} {v}" for k, v in false.items()) + "."]
+
+
+def _by_yaw_rows(slices: dict[str, Any]) -> list[str]:
+    return [f"| {name} | {yaw}° | {v['clear']} | {v['subtle']} | {v['good']} |"
+            for name, s in slices.items() for yaw, v in s.get("by_yaw", {}).items()]
+
+
+def render_neutral_set(relative: dict[str, Any]) -> list[str]:
+    """The figures against each lifter's neutral set (:func:`against_neutral_sets`)."""
+    lines = ["", "### Against the lifter's neutral set", "",
+             "Each body, camera and drill's first good set taken as the lifter's logged neutral set "
+             "(`hinge analyze --reference`, `hingecoach.core.faults.reference`), every other set of the group "
+             "coached against it: rules with a `relative_threshold` fire past that set's own readings. The "
+             "relative thresholds were chosen on the fitting slice (the reason is beside each in the drill data).", "",
+             "| slice | sets | clear found % | subtle found % | good reps coached % |", "|---|---|---|---|---|"]
+    for name, s in relative["slices"].items():
+        lines.append(f"| {name} | {s['sets']} | {s['clear_found_pct']} | {s['subtle_found_pct']} | "
+                     f"{s['good_reps_coached_pct']} ({s['good_reps']} reps) |")
+    lines += ["", "| slice | yaw | clear found % | subtle found % | good reps coached % |", "|---|---|---|---|---|"]
+    lines += _by_yaw_rows(relative["slices"])
+    held = relative["slices"]["held_out"]["found_pct"]
+    lines += ["", "Per fault, share of faulted reps found against the neutral set (held-out slice):", "",
+              "| fault | subtle % | clear % |", "|---|---|---|"]
+    for fault in FAULT_KNOBS:
+        cell = held.get(fault, {})
+        lines.append(f"| {fault} | {cell.get('subtle', '–')} | {cell.get('clear', '–')} |")
+    lines += _false_calls(relative["slices"], "Good reps coached against the neutral set")
     return lines

@@ -3,7 +3,7 @@
 For each fault rule of a drill, each rep is measured with the rule's threshold disabled (set
 beyond any value, so the detector reports what it measured: its ``Finding.value``), and the
 value becomes a *margin* over the rule's packaged threshold, oriented so that higher is more
-faulty (:data:`DIRECTIONS`): ``value - threshold`` for a rule that fires above its threshold,
+faulty (:data:`hingecoach.core.faults.detectors.DIRECTIONS`): ``value - threshold`` for a rule that fires above its threshold,
 ``threshold - value`` for one that fires below it. The rule then fires on a rep at a threshold
 moved by ``offset`` (in the rule's unit, + stricter) exactly when the margin passes ``offset``.
 
@@ -26,49 +26,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from hingecoach.core.drills import Drill, FaultSpec, load_drills
-from hingecoach.core.faults.detectors import DETECTORS, RepContext, detect_faults
+from hingecoach.core.faults.detectors import (
+    DETECTORS,
+    RepContext,
+    detect_faults,
+    fires_below,
+)
 from hingecoach.core.results import Analysis
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
-
-#: How each detector compares its ``Finding.value`` with the threshold (read from the detectors):
-#: ``above`` fires when value > threshold, ``at_or_above`` when value >= threshold, ``below``
-#: when value < threshold, ``at_or_below`` when value <= threshold.
-DIRECTIONS: dict[str, str] = {
-    "knee_hip_ratio": "at_or_above",
-    "metric_above": "above",
-    "hips_rise_first": "at_or_below",
-    "lockout_lean_back": "below",
-    "lockout_incomplete": "above",
-    "knee_rebend": "above",
-    "knee_travel": "above",
-    "knee_start_below": "below",
-    "knee_start_above": "above",
-    "wrist_above_knee": "above",
-    "bar_drift": "above",
-    "heel_lift": "above",
-    "shoulders_lead": "above",
-    "back_flexion": "above",
-}
-
-
-def direction(detector: str) -> str:
-    """The comparison of ``detector`` (:data:`DIRECTIONS`); an error naming the known ones."""
-    try:
-        return DIRECTIONS[detector]
-    except KeyError:
-        raise HingeError(f"detector {detector!r} has no direction in hingecoach.evaluation.fault_scores.DIRECTIONS"
-                         f" (known: {', '.join(sorted(DIRECTIONS))})") from None
-
-
-def fires_below(detector: str) -> bool:
-    """True for a detector that fires when its value is below the threshold."""
-    return direction(detector) in ("below", "at_or_below")
-
-
-def inclusive(detector: str) -> bool:
-    """True for a detector that fires when its value equals the threshold."""
-    return direction(detector) in ("at_or_above", "at_or_below")
 
 
 def margin(spec: FaultSpec, value: float) -> float:

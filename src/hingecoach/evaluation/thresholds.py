@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from hingecoach.core.drills import FaultSpec, load_drills
-from hingecoach.evaluation.fault_scores import ClipScores, clip_scores, inclusive, threshold_at
+from hingecoach.core.faults.detectors import inclusive
+from hingecoach.evaluation.fault_scores import ClipScores, clip_scores, threshold_at
 from hingecoach.evaluation.loso import (
     BENCH,
     Counts,

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hingecoach import __version__
-from hingecoach.core.coach.sentences import describe_back
+from hingecoach.core.coach.sentences import describe_back, describe_reference
 from hingecoach.report.model import ReportModel, humanize, verdict
 from hingecoach.report.plots import severity_colour
 
@@ -107,6 +107,7 @@ def page_context(model: ReportModel, images: dict[str, bytes], keyframes: dict[i
         "warnings": doc.get("warnings") or [],
         "back_outline": bool(model.dorsal),
         "back_summary": describe_back(doc),
+        "reference_summary": describe_reference(doc),
     }
 
 

@@ -11,14 +11,12 @@ import pytest
 import hingecoach.core.faults  # noqa: F401  (registers every detector)
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.drills import get_drill
-from hingecoach.core.faults.detectors import DETECTORS, RepContext, detect_faults
+from hingecoach.core.faults.detectors import DETECTORS, DIRECTIONS, RepContext, detect_faults, direction
 from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.track.fakes import fake_hinge_track, hinge_movement
 from hingecoach.errors import HingeError
 from hingecoach.evaluation.fault_scores import (
-    DIRECTIONS,
     clip_scores,
-    direction,
     kth_largest,
     margin,
     threshold_at,

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach.core.drills import SEVERITY_ORDER, Drill, get_drill, load_drills
+from hingecoach.core.drills import SEVERITY_ORDER, Drill, FaultSpec, get_drill, load_drills
 from hingecoach.core.faults.detectors import RepContext, detect_faults
+from hingecoach.core.faults.reference import NeutralReference, measure_key, relative_specs, rule_measures
 from hingecoach.core.faults.rounded_back import experimental_notes
 from hingecoach.core.kinematics.angles import despike, mid_joints, robust_max, segment_length
 from hingecoach.core.numeric import finite_median, nanmax, nanmin
@@ -324,10 +325,37 @@ def agreed_findings(findings: list[Finding], ctx: RepContext, rivals: list[Drill
     return kept
 
 
-def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None) -> None:
+def _say_reference(findings: list[Finding], specs: tuple[FaultSpec, ...]) -> None:
+    """A finding read against the neutral set says so, with that set's reading."""
+    by_id = {s.id: s for s in specs}
+    for f in findings:
+        spec = by_id.get(f.id)
+        if spec is None or "reference_median" not in spec.params:
+            continue
+        note = f"against the neutral set's {float(spec.params['reference_median']):.3g} {spec.unit}".rstrip()
+        f.detail = f"{f.detail}; {note}" if f.detail else note
+
+
+def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | None = None,
+                   reference: NeutralReference | None = None) -> None:
     """Fill ``drill``, per-rep ``faults`` and ``recommendation`` of ``analysis`` in place (and,
-    with the silhouette, each rep's ``back_outline_bend_deg``)."""
+    with the silhouette, each rep's ``back_outline_bend_deg``).
+
+    Each rep's metrics also get what every rule that can be read against a neutral set measured
+    (``measure_<fault id>``, :mod:`hingecoach.core.faults.reference`). With ``reference`` (the
+    lifter's neutral set of a drill), a set of that drill is coached against it: its rules with a
+    ``relative_threshold`` fire past the neutral set's own readings, not at their packaged
+    thresholds; ``provenance.reference`` records it. The set is then read as the neutral set's
+    drill unless ``drill_override`` names another (which gets a warning and the packaged
+    thresholds); so is a neutral set of fewer reps than ``reference_min_reps``."""
     settings = load_settings()
+    if reference is not None and reference.reps < settings.coaching.reference_min_reps:
+        analysis.warnings.append(f"the neutral set has {reference.reps} rep{'s' if reference.reps != 1 else ''}; at least"
+                                 f" {settings.coaching.reference_min_reps} are needed to read a set against it: read"
+                                 " against the packaged thresholds")
+        reference = None
+    # The neutral set is of the drill being trained: the set is read as that drill unless named.
+    drill_override = drill_override or (reference.drill if reference is not None else None)
     bends = bottom_bends(tf)
     if bends is not None:
         for rep_result, bend in zip(analysis.reps, bends, strict=True):
@@ -361,12 +389,23 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
     analysis.drill["name"] = drill.name
     view = str(analysis.view.get("rules_view", analysis.view.get("label", "unknown")))
     view_conf = float(analysis.view.get("sagittal_confidence", 0.0))
+    specs = drill.faults
+    if reference is not None:
+        if reference.drill is not None and reference.drill != drill.id:
+            analysis.warnings.append(f"the neutral set is a {get_drill(reference.drill).name.lower()}, this set a"
+                                     f" {drill.name.lower()}: read against the packaged thresholds")
+        else:
+            specs = relative_specs(drill.faults, reference, settings.coaching.reference_false_alarm)
+            analysis.provenance["reference"] = reference.describe()
     unmeasured: set[str] = set()
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
+        for fid, value in rule_measures(ctx, drill.faults, view).items():
+            rep_result.metrics[measure_key(fid)] = value
         watch: list[Finding] = []
-        findings, missing = detect_faults(ctx, drill.faults, view, watch=watch,
+        findings, missing = detect_faults(ctx, specs, view, watch=watch,
                                           watch_min_confidence=settings.coaching.watch_min_confidence)
+        _say_reference(findings + watch, specs)
         findings = agreed_findings(findings, ctx, rivals, view, disputed=watch)
         trial = {s.id for s in drill.faults if s.params.get("experimental")}
         rep_result.faults = [f for f in findings if f.id not in trial]

@@ -12,6 +12,19 @@ def _reps_text(indices: Any) -> str:
     return ("rep " if len(ids) == 1 else "reps ") + ", ".join(ids)
 
 
+def describe_reference(doc: dict[str, Any]) -> str | None:
+    """One sentence on the neutral set an ``analysis.json`` document was coached against (the
+    terminal and the report); None when it was coached against the packaged thresholds."""
+    ref = (doc.get("provenance") or {}).get("reference")
+    if not ref:
+        return None
+    where = f"the neutral set logged {str(ref.get('performed_at'))[:10]}" if "logged_set" in ref \
+        else f"the neutral set {ref.get('path')}"
+    reps = max((int(m.get("reps", 0)) for m in (ref.get("measures") or {}).values()), default=0)
+    rules = ", ".join(sorted(ref.get("measures") or {})).replace("_", " ")
+    return f"Read against {where} ({reps} reps): {rules} judged by how far each rep is from it."
+
+
 def describe_back(doc: dict[str, Any]) -> str | None:
     """One sentence on the experimental back reading of an ``analysis.json`` document, for the
     terminal and the report: what it was read against and which reps read rounded or neutral.

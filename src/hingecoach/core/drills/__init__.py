@@ -24,7 +24,8 @@ _FAULT_KEYS = {"detector", "threshold", "unit", "severity", "views", "cue", "why
 #: a typo and an error. Units are in the names, as everywhere.
 FAULT_PARAMS = frozenset({
     "angle", "bottom_depth_share", "bottom_half_s", "experimental", "half_window_s", "hinged_share",
-    "lockout_hip_deg", "lockout_seen_s", "lookback_s", "metric", "min_confidence", "min_knee_range_deg", "min_seen",
+    "lockout_hip_deg", "lockout_seen_s", "relative_params", "relative_threshold", "lookback_s", "metric",
+    "min_confidence", "min_knee_range_deg", "min_seen",
     "min_trunk_deg", "min_visibility", "neutral_max_deg", "not_coached", "onset_leg", "phase", "scales_range", "setup_s",
     "seen_joints", "smooth_s", "standing_s", "still_deg", "still_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
 })
@@ -96,6 +97,8 @@ class Landmark:
 
 def _fault(fid: str, table: dict[str, Any], where: str) -> FaultSpec:
     check_keys(table, _FAULT_KEYS | FAULT_PARAMS, f"{where} [faults.{fid}]")
+    check_keys(table.get("relative_params", {}), FAULT_PARAMS - {"relative_params", "relative_threshold"},
+               f"{where} [faults.{fid}.relative_params]")
     missing = {"detector", "threshold", "severity", "cue"} - set(table)
     if missing:
         raise HingeError(f"{where}: fault {fid!r} lacks {', '.join(sorted(missing))}")

@@ -24,6 +24,7 @@ from hingecoach.core.reps.metrics import set_knee_deg
 from hingecoach.core.results import Finding
 from hingecoach.core.settings import load_settings
 from hingecoach.core.track.skeletons import JOINTS
+from hingecoach.errors import HingeError
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,46 @@ def register_detector(name: str) -> Callable[[Detector], Detector]:
         return fn
 
     return deco
+
+
+#: How each detector compares its ``Finding.value`` with the threshold (read from the detectors):
+#: ``above`` fires when value > threshold, ``at_or_above`` when value >= threshold, ``below``
+#: when value < threshold, ``at_or_below`` when value <= threshold.
+DIRECTIONS: dict[str, str] = {
+    "knee_hip_ratio": "at_or_above",
+    "metric_above": "above",
+    "hips_rise_first": "at_or_below",
+    "lockout_lean_back": "below",
+    "lockout_incomplete": "above",
+    "knee_rebend": "above",
+    "knee_travel": "above",
+    "knee_start_below": "below",
+    "knee_start_above": "above",
+    "wrist_above_knee": "above",
+    "bar_drift": "above",
+    "heel_lift": "above",
+    "shoulders_lead": "above",
+    "back_flexion": "above",
+}
+
+
+def direction(detector: str) -> str:
+    """The comparison of ``detector`` (:data:`DIRECTIONS`); an error naming the known ones."""
+    try:
+        return DIRECTIONS[detector]
+    except KeyError:
+        raise HingeError(f"detector {detector!r} has no direction in hingecoach.core.faults.detectors.DIRECTIONS"
+                         f" (known: {', '.join(sorted(DIRECTIONS))})") from None
+
+
+def fires_below(detector: str) -> bool:
+    """True for a detector that fires when its value is below the threshold."""
+    return direction(detector) in ("below", "at_or_below")
+
+
+def inclusive(detector: str) -> bool:
+    """True for a detector that fires when its value equals the threshold."""
+    return direction(detector) in ("at_or_above", "at_or_below")
 
 
 def _finding(spec: FaultSpec, ctx: RepContext, value: float, frames: tuple[int, int],
@@ -427,7 +468,7 @@ def shoulders_lead(ctx: RepContext, spec: FaultSpec) -> Finding | None:
                     f"shoulders moved {shoulder_travel:.2f} leg, hips {hip_travel:.2f} leg")
 
 
-def _joints_seen(ctx: RepContext, spec: FaultSpec, finding: Finding) -> bool:
+def joints_seen(ctx: RepContext, spec: FaultSpec, finding: Finding) -> bool:
     """False when the rule names joints that must be seen (``seen_joints``) and one of them is
     not, over the finding's frames, as clearly as ``min_visibility`` (the better side's pose-model
     visibility, mean over the frames): a joint the detector only guessed (an ankle behind a
@@ -468,7 +509,7 @@ def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
             continue
         # A rule may ask for more certainty than the default (an in-plane distance that a
         # turned body distorts): ``min_confidence`` in its data.
-        if finding is None or not _joints_seen(ctx, spec, finding):
+        if finding is None or not joints_seen(ctx, spec, finding):
             continue
         if finding.confidence >= float(spec.params.get("min_confidence", min_confidence)):
             finding.cue = spec.cue

@@ -127,6 +127,8 @@ class CoachingSettings:
     reintroduce_step_deg: float
     min_range_deg: float
     watch_min_confidence: float
+    reference_false_alarm: float
+    reference_min_reps: int
 
 
 @dataclass(frozen=True)
