@@ -233,3 +233,10 @@ def cut_in_half(src: Path, dst: Path) -> Path:
     data = src.read_bytes()
     dst.write_bytes(data[: len(data) // 2])
     return dst
+
+
+def with_metric(doc: dict[str, Any], name: str, values: list[Any]) -> dict[str, Any]:
+    """``doc`` (an analysis) with each rep's metric ``name`` set to the next of ``values``."""
+    for rep, value in zip(doc["reps"], values, strict=True):
+        rep["metrics"][name] = value
+    return doc

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from hingecoach.io.video import VIDEO_SUFFIXES, VideoInfo, probe
 
 if TYPE_CHECKING:
     from hingecoach.core.faults.reference import NeutralReference
+
+_T = TypeVar("_T")
 
 #: progress(frames_done, frames_total_or_0, elapsed_s)
 Progress = Callable[[int, int, float], None]
@@ -156,24 +158,42 @@ def back_reference_from_bends(bends: Sequence[float | None], provenance: dict[st
                             "reps": reps}
 
 
+def _logged_lookup(drills: set[str], fetch: Callable[[str], Any], build: Callable[[str, Any, dict[str, Any]], _T],
+                   ) -> Callable[[str], _T | None] | None:
+    """A lookup by drill of what the training log holds for one athlete: ``fetch`` the logged set
+    of a drill in ``drills`` and ``build`` the reference from it with where it came from (its set
+    id, when, its source); None when ``drills`` is empty."""
+    if not drills:
+        return None
+
+    def lookup(drill_id: str) -> _T | None:
+        found = fetch(drill_id) if drill_id in drills else None
+        if found is None:
+            return None
+        return build(drill_id, found, {"logged_set": found.set_id, "performed_at": found.performed_at.isoformat(),
+                                       "path": found.source_path})
+
+    return lookup
+
+
 def logged_back_reference(db: str | None, athlete: str) -> Callable[[str], BackReference | None] | None:
     """The athlete's neutral-back sets in the training log as a lookup by drill, for
     :func:`analyze_path` ``reference_for``; None when the athlete has none (the back is then
     measured only when asked, against standing)."""
     from hingecoach.store import back_reference, back_reference_drills
 
-    drills = back_reference_drills(db, athlete)
-    if not drills:
-        return None
+    return _logged_lookup(back_reference_drills(db, athlete), lambda d: back_reference(db, athlete, d),
+                          lambda _, ref, where: back_reference_from_bends(ref.bends, where))
 
-    def lookup(drill_id: str) -> BackReference | None:
-        ref = back_reference(db, athlete, drill_id) if drill_id in drills else None
-        if ref is None:
-            return None
-        return back_reference_from_bends(ref.bends, {
-            "logged_set": ref.set_id, "performed_at": ref.performed_at.isoformat(), "path": ref.source_path})
 
-    return lookup
+def logged_reference(db: str | None, athlete: str) -> Callable[[str], NeutralReference | None] | None:
+    """The athlete's neutral sets in the training log (``--neutral``) as a lookup by drill, for
+    :func:`analyze_path` ``rules_reference_for``; None when the athlete has none."""
+    from hingecoach.core.faults.reference import reference_from_metrics
+    from hingecoach.store import neutral_set, neutral_set_drills
+
+    return _logged_lookup(neutral_set_drills(db, athlete), lambda d: neutral_set(db, athlete, d),
+                          lambda d, found, where: reference_from_metrics(found.rep_metrics, d, where))
 
 
 def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None) -> BackReference:
@@ -231,7 +251,8 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
                  segmentation: bool = False, back_reference: str | Path | None = None,
                  reference_for: Callable[[str], BackReference | None] | None = None,
                  jobs: int | None = 1, chunk_s: float | None = None,
-                 reference: NeutralReference | None = None) -> Result:
+                 reference: NeutralReference | None = None,
+                 rules_reference_for: Callable[[str], NeutralReference | None] | None = None) -> Result:
     """Analyse a video or keypoint file: reps, metrics, and (with the ladder) faults and cues.
 
     ``back_reference``: a set of the same lifter, filmed the same way, that the coach calls
@@ -239,7 +260,9 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
     (implies ``segmentation``). ``reference_for``: otherwise, a lookup of such a reference by
     the drill the set turns out to be (the training log's, for one athlete); the set is then
     coached again against it. ``reference``: the lifter's neutral set (:func:`neutral_set`), which
-    the rules with a relative threshold read the set against.
+    the rules with a relative threshold read the set against; ``rules_reference_for``: otherwise,
+    a lookup of such a set by the drill the set turns out to be (the training log's, for one
+    athlete: :func:`logged_reference`).
 
     ``jobs`` / ``chunk_s``: one video over several worker processes (None: every core), as in
     :func:`track_from_video`; the engine still runs once over the joined track."""
@@ -251,13 +274,20 @@ def analyze_path(path: str | Path, model: str = "full", fmt: str | None = None,
     from hingecoach.core.coach.coaching import coach_analysis  # the ladder: drill, faults, cues, recommendation
 
     analysis, tf = analyze_track(track, settings)
-    if neutral is None and reference_for is not None and track.profiles is not None:
+    want_back = neutral is None and reference_for is not None and track.profiles is not None
+    want_rules = reference is None and rules_reference_for is not None
+    if want_back or want_rules:
+        # The drill decides which logged reference applies: coach once to learn it, then afresh.
         coach_analysis(analysis, tf, drill_override=drill, reference=reference)
-        found = reference_for(analysis.drill["id"]) if analysis.drill.get("id") else None
-        if found is None:
+        drill_id = analysis.drill.get("id")
+        found_back = reference_for(drill_id) if want_back and reference_for is not None and drill_id else None
+        found_rules = rules_reference_for(drill_id) if want_rules and rules_reference_for is not None and drill_id \
+            else None
+        if found_back is None and found_rules is None:
             return Result(analysis=analysis, features=tf, track=track,
                           timings_s={"pose_s": pose_s, "analysis_s": time.perf_counter() - started})
-        neutral = found
+        neutral = neutral if found_back is None else found_back
+        reference = reference if found_rules is None else found_rules
         analysis, tf = analyze_track(track, settings)   # coached afresh against the reference
     if neutral is not None:
         tf.back_neutral = neutral[0]

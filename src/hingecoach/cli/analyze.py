@@ -98,6 +98,9 @@ def analyze(
         None, "--reference", help="A set of several reps by the same lifter, filmed the same way, that you call"
         " neutral (a video, or its analysis.json or --out folder): the knee, lockout and bar rules read this set"
         " against it instead of their fixed thresholds, and the set is read as its drill (docs/accuracy.md)."),
+    neutral_set_flag: bool = typer.Option(
+        False, "--neutral", help="With --log: the coach calls this set neutral; the athlete's later sets of this"
+        " drill logged with --log are read against it by the knee, lockout and bar rules (it takes 3 reps or more)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -116,6 +119,11 @@ def analyze(
     if neutral_back and back_reference is not None:
         raise HingeError("--neutral-back and --back-reference do not go together: a neutral set is read"
                          " against standing")
+    if neutral_set_flag and not log:
+        raise HingeError("--neutral marks the set in an athlete's training log: add --log NAME")
+    if neutral_set_flag and reference is not None:
+        raise HingeError("--neutral and --reference do not go together: a neutral set is read against the packaged"
+                         " thresholds")
     neutral = None
     if reference is not None:
         from hingecoach.pipeline import neutral_set
@@ -127,6 +135,11 @@ def analyze(
 
         reference_for = logged_back_reference(db, log)
     back = back or neutral_back or reference_for is not None
+    rules_reference_for = None
+    if log and not neutral_set_flag and reference is None:
+        from hingecoach.pipeline import logged_reference
+
+        rules_reference_for = logged_reference(db, log)
 
     show_progress = not json_out and sys.stderr.isatty() and not os.environ.get("CI")
     with Progress(TextColumn("[bold]pose[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} frames"),
@@ -141,14 +154,14 @@ def analyze(
 
         result = analyze_path(path, model=model, fmt=fmt, fps=fps, drill=drill, progress=progress,
                               segmentation=back, back_reference=back_reference, reference_for=reference_for,
-                              jobs=jobs, reference=neutral)
+                              jobs=jobs, reference=neutral, rules_reference_for=rules_reference_for)
     doc = result.analysis.to_dict()
     written: dict[str, Path] = {}
     logged = None
     if log:
         from hingecoach.store import log_analysis
 
-        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back)
+        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back, neutral=neutral_set_flag)
     if out_dir is not None:
         written = write_outputs(result, out_dir)
         if video or plots or html:

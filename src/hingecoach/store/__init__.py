@@ -16,6 +16,7 @@ from hingecoach.store.repository import (
     BackReferenceSet,
     ImportResult,
     LogResult,
+    NeutralSetRecord,
     NewSet,
     add_athlete,
     back_reference,
@@ -27,6 +28,8 @@ from hingecoach.store.repository import (
     list_athletes,
     log_analysis,
     log_session,
+    neutral_set,
+    neutral_set_drills,
     today,
 )
 
@@ -39,6 +42,7 @@ __all__ = [
     "LogRequest",
     "LogResult",
     "LoggedWorkout",
+    "NeutralSetRecord",
     "NewSet",
     "ParsedAnalysis",
     "add_athlete",
@@ -55,6 +59,8 @@ __all__ = [
     "list_athletes",
     "log_analysis",
     "log_session",
+    "neutral_set",
+    "neutral_set_drills",
     "log_workout",
     "parse_analysis",
     "read_analysis_file",

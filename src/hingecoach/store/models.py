@@ -107,6 +107,9 @@ class AnalysisRecord(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The coach calls this set's back neutral: later sets of its drill are read against its bottoms.
     back_neutral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The coach calls this set neutral: the knee, lockout and bar rules read later sets of its
+    #: drill against its reps' measures (``measure_*`` metrics; core/faults/reference.py).
+    neutral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     set: Mapped[SetRecord] = relationship(back_populates="analysis")
     reps: Mapped[list[RepRecord]] = relationship(

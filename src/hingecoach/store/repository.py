@@ -10,10 +10,10 @@ or not at all. Writers for one athlete are serialised (SQLite ``BEGIN IMMEDIATE`
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -45,6 +45,8 @@ from hingecoach.store.models import (
     utcnow,
 )
 from hingecoach.store.values import load_problem, rating_problem, reps_problem
+
+_T = TypeVar("_T")
 
 PLAN: Literal["plan"] = "plan"
 
@@ -78,6 +80,8 @@ class NewSet:
     analysis: ParsedAnalysis | None = None
     #: The coach calls this set's back neutral (with ``analysis``): the reference for later sets.
     back_neutral: bool = False
+    #: The coach calls this set neutral (with ``analysis``): the rules' reference for later sets.
+    neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,16 +285,17 @@ def _add_set(
     for fault_id, severity in new.faults:
         record.faults.append(FaultRecord(fault_id=fault_id, severity=severity))
     if new.analysis is not None:
-        _add_analysis(session, record, new.analysis, new.back_neutral)
+        _add_analysis(session, record, new.analysis, new.back_neutral, new.neutral)
 
 
-def _add_analysis(session: Session, record: SetRecord, a: ParsedAnalysis, back_neutral: bool) -> None:
+def _add_analysis(session: Session, record: SetRecord, a: ParsedAnalysis, back_neutral: bool,
+                  neutral: bool = False) -> None:
     """A set's analysis: the document whole with the fields searched, its reps, and each rep's
     faults among the set's faults."""
     analysis = AnalysisRecord(
         schema_version=a.schema_version, document=a.document,
         source_path=a.source_path, source_sha256=a.source_sha256,
-        view_label=a.view_label, primary_cue=a.primary_cue, back_neutral=back_neutral,
+        view_label=a.view_label, primary_cue=a.primary_cue, back_neutral=back_neutral, neutral=neutral,
     )
     record.analysis = analysis
     for rep in a.reps:
@@ -366,13 +371,16 @@ def log_analysis(
     notes: str | None = None,
     performed_at: datetime | None = None,
     back_neutral: bool = False,
+    neutral: bool = False,
 ) -> LogResult:
     """Store one analysed set (an ``analysis.json`` document) as a session for ``athlete``.
 
     This is what ``hinge analyze --log ATHLETE`` calls. ``drill`` overrides the analysis's
     ``drill.id`` and is required when that is null. ``back_neutral``: the coach calls this set's
     back neutral, and later sets of the drill are read against it (:func:`back_reference`); it
-    needs the back's silhouette in the analysis. Returns the session id and the decision.
+    needs the back's silhouette in the analysis. ``neutral``: the coach calls the set neutral, and
+    the rules read later sets of the drill against its reps' measures (:func:`neutral_set`).
+    Returns the session id and the decision.
     """
     parsed = parse_analysis(analysis)
     drill_id = drill or parsed.drill
@@ -385,6 +393,14 @@ def log_analysis(
     if back_neutral and not _bends(parsed.reps):
         raise HingeError("this analysis has no back silhouette to serve as the neutral back; analyse the video"
                          " with --back")
+    if neutral:
+        from hingecoach.core.settings import load_settings
+
+        measured = sum(1 for r in parsed.reps if any(str(k).startswith("measure_") for k in r.metrics))
+        need = load_settings().coaching.reference_min_reps
+        if measured < need:
+            raise HingeError(f"a neutral set takes {need} reps or more with the rules' measures (reps[].metrics"
+                             f" measure_*); this analysis has {measured}")
     new = NewSet(
         drill=drill_id,
         reps=len(parsed.reps),
@@ -394,6 +410,7 @@ def log_analysis(
         rpe=rpe,
         analysis=parsed,
         back_neutral=back_neutral,
+        neutral=neutral,
     )
     return log_session(db_url, athlete, [new], performed_at=performed_at, source="analysis", notes=notes)
 
@@ -414,22 +431,24 @@ class BackReferenceSet:
     bends: list[float]
 
 
-def back_reference_drills(db: str | None, athlete: str) -> set[str]:
-    """The drills for which the athlete has a set logged as a neutral back."""
+def _marked_drills(db: str | None, athlete: str, flag: Any) -> set[str]:
+    """The drills for which the athlete has a set whose analysis has ``flag`` set."""
     with read_session(db) as session:
         rows = session.scalars(
             select(SetRecord.drill)
             .join(AnalysisRecord, AnalysisRecord.set_id == SetRecord.id)
             .join(TrainingSession, SetRecord.session_id == TrainingSession.id)
             .join(Athlete, TrainingSession.athlete_id == Athlete.id)
-            .where(Athlete.name == athlete, AnalysisRecord.back_neutral.is_(True))
+            .where(Athlete.name == athlete, flag.is_(True))
         )
         return {d for d in rows if d is not None}
 
 
-def back_reference(db: str | None, athlete: str, drill: str) -> BackReferenceSet | None:
-    """The athlete's latest set of ``drill`` logged as a neutral back (``--neutral-back``), with
-    its reps' bottom outline bends; None when there is none (or no such athlete yet)."""
+def _latest_marked(db: str | None, athlete: str, drill: str, flag: Any,
+                   build: Callable[[AnalysisRecord, int, datetime], _T]) -> _T | None:
+    """``build`` (in the session) of the athlete's latest set of ``drill`` whose analysis has
+    ``flag`` set: its analysis with the reps, set id, when performed; None when there is none (or
+    no such athlete yet)."""
     with read_session(db) as session:
         person = session.scalars(select(Athlete).where(Athlete.name == athlete)).one_or_none()
         if person is None:
@@ -438,8 +457,7 @@ def back_reference(db: str | None, athlete: str, drill: str) -> BackReferenceSet
             select(AnalysisRecord, SetRecord.id, TrainingSession.performed_at)
             .join(SetRecord, AnalysisRecord.set_id == SetRecord.id)
             .join(TrainingSession, SetRecord.session_id == TrainingSession.id)
-            .where(TrainingSession.athlete_id == person.id, SetRecord.drill == drill,
-                   AnalysisRecord.back_neutral.is_(True))
+            .where(TrainingSession.athlete_id == person.id, SetRecord.drill == drill, flag.is_(True))
             .order_by(TrainingSession.performed_at.desc(), SetRecord.id.desc())
             .limit(1)
             .options(selectinload(AnalysisRecord.reps))
@@ -447,7 +465,42 @@ def back_reference(db: str | None, athlete: str, drill: str) -> BackReferenceSet
         if row is None:
             return None
         record, set_id, performed_at = row
-        return BackReferenceSet(set_id, _as_utc(performed_at), record.source_path, _bends(record.reps))
+        return build(record, set_id, _as_utc(performed_at))
+
+
+def back_reference_drills(db: str | None, athlete: str) -> set[str]:
+    """The drills for which the athlete has a set logged as a neutral back."""
+    return _marked_drills(db, athlete, AnalysisRecord.back_neutral)
+
+
+def back_reference(db: str | None, athlete: str, drill: str) -> BackReferenceSet | None:
+    """The athlete's latest set of ``drill`` logged as a neutral back (``--neutral-back``), with
+    its reps' bottom outline bends; None when there is none (or no such athlete yet)."""
+    return _latest_marked(db, athlete, drill, AnalysisRecord.back_neutral,
+                          lambda record, set_id, at: BackReferenceSet(set_id, at, record.source_path, _bends(record.reps)))
+
+
+@dataclass(frozen=True)
+class NeutralSetRecord:
+    """The set an athlete's sets of one drill are read against by the rules: its reps' metrics
+    (with each rule's ``measure_*``)."""
+
+    set_id: int
+    performed_at: datetime
+    source_path: str | None
+    rep_metrics: list[dict[str, Any]]
+
+
+def neutral_set_drills(db: str | None, athlete: str) -> set[str]:
+    """The drills for which the athlete has a set logged as neutral (``--neutral``)."""
+    return _marked_drills(db, athlete, AnalysisRecord.neutral)
+
+
+def neutral_set(db: str | None, athlete: str, drill: str) -> NeutralSetRecord | None:
+    """The athlete's latest set of ``drill`` logged as neutral (``hinge analyze --log NAME
+    --neutral``); None when there is none (or no such athlete yet)."""
+    return _latest_marked(db, athlete, drill, AnalysisRecord.neutral, lambda record, set_id, at: NeutralSetRecord(
+        set_id, at, record.source_path, [dict(r.metrics) if isinstance(r.metrics, dict) else {} for r in record.reps]))
 
 
 def today(db: str | None, athlete: str | None, rules: Rules | None = None) -> tuple[str, Prescription]:
@@ -509,6 +562,7 @@ def _session_dict(ts: TrainingSession, *, with_analysis: bool, ladder: Collectio
             ],
             "depths_deg": [r.hip_flexion_peak_deg for r in s.analysis.reps] if s.analysis else [],
             "back_neutral": bool(s.analysis and s.analysis.back_neutral),
+            "neutral": bool(s.analysis and s.analysis.neutral),
         }
         if with_analysis:
             item["analysis"] = s.analysis.document if s.analysis else None

@@ -67,3 +67,31 @@ def test_what_cannot_be_a_neutral_set_is_one_line_and_exit_2(tmp_path):
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_the_athletes_logged_neutral_set_is_what_later_sets_of_the_drill_are_read_against(tmp_path):
+    db = f"sqlite:///{tmp_path / 'log.db'}"
+    neutral = _set(tmp_path / "neutral.npz", seed=3)
+    squat = _set(tmp_path / "squat.npz", seed=11, knee_extra_deg=25.0)
+    assert run("athlete", "add", "ana", "--db", db).returncode == 0
+    before = run("analyze", str(squat), "--drill", "romanian_deadlift", "--log", "ana", "--db", db, "--json")
+    assert before.returncode == 0, before.stderr
+    assert "reference" not in json.loads(before.stdout)["provenance"]     # no neutral set logged yet
+    marked = run("analyze", str(neutral), "--drill", "romanian_deadlift", "--log", "ana", "--neutral", "--db", db)
+    assert marked.returncode == 0, marked.stderr
+    after = run("analyze", str(squat), "--drill", "romanian_deadlift", "--log", "ana", "--db", db, "--json")
+    assert after.returncode == 0, after.stderr
+    doc = json.loads(after.stdout)
+    assert "logged_set" in doc["provenance"]["reference"]
+    assert all("knee_dominant" in f for f in _rep_faults(doc))
+    told = run("analyze", str(squat), "--drill", "romanian_deadlift", "--log", "ana", "--db", db)
+    assert "Read against the neutral set logged" in " ".join(told.stdout.split())
+
+
+def test_neutral_needs_the_log_and_goes_without_reference(tmp_path):
+    neutral = _set(tmp_path / "neutral.npz", seed=3)
+    alone = run("analyze", str(neutral), "--neutral")
+    both = run("analyze", str(neutral), "--neutral", "--log", "ana", "--reference", str(neutral),
+               "--db", f"sqlite:///{tmp_path / 'log.db'}")
+    for proc, said in ((alone, "add --log NAME"), (both, "do not go together")):
+        assert proc.returncode == 2 and said in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

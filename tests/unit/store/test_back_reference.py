@@ -7,19 +7,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from fakes import make_analysis
+from fakes import make_analysis, with_metric
+from old_logs import log_at_revision
 from sqlalchemy import create_engine, text
 
 from hingecoach import store
 from hingecoach.errors import HingeError
-from hingecoach.store.db import MIGRATIONS_DIR, schema_heads
+from hingecoach.store.db import schema_heads
 
 
 def with_bends(doc: dict, bends: list[float | None]) -> dict:
-    for rep, bend in zip(doc["reps"], bends, strict=True):
-        rep["metrics"]["back_outline_bend_deg"] = bend
-    return doc
+    return with_metric(doc, "back_outline_bend_deg", bends)
 
 
 def test_the_latest_neutral_set_of_the_drill_is_the_reference(db_url: str) -> None:
@@ -57,17 +55,7 @@ def test_a_set_without_the_silhouette_cannot_be_the_neutral_back(db_url: str) ->
 
 
 def test_a_log_made_before_the_neutral_back_upgrades_and_keeps_its_sets(tmp_path: Path) -> None:
-    from alembic.config import Config
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
-        conn.execute(text("INSERT INTO athletes (id, name, created_at) VALUES (1, 'ana', '2026-01-01 00:00:00')"))
-    engine.dispose()
+    url = log_at_revision(tmp_path, "0001")
     store.log_analysis(url, "ana", make_analysis(depths_deg=[85.0] * 2))
     assert store.back_reference_drills(url, "ana") == set()
     with create_engine(url).connect() as conn:
