@@ -337,6 +337,10 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
             part = report[name]
             part["faults_strict"] = _strict_fault_stats(part["clips"], coached)
             part["faults_strict"]["lenient_micro"] = _lenient_micro(part["faults"]["all"], coached)
+    if labels.exists():
+        from hingecoach.evaluation.neutral_sets import evaluate_neutral_sets
+
+        report["neutral_sets"] = evaluate_neutral_sets(labels, clips_root, cache, progress)
     if loso and labels.exists():
         from hingecoach.evaluation.thresholds import bench_records, evaluate_thresholds, labelled_records
 
@@ -504,6 +508,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         from hingecoach.evaluation.calibration_set import render_calibration
 
         lines += render_calibration(report["calibration"])
+    if "neutral_sets" in report:
+        from hingecoach.evaluation.neutral_sets import render_neutral_sets
+
+        lines += render_neutral_sets(report["neutral_sets"])
     if "plates" in report:
         from hingecoach.evaluation.plates import render_plates
 
