@@ -78,3 +78,16 @@ def test_live_from_a_video_in_real_time_gives_the_offline_result(clip: str, tmp_
     _, sessions = store.history(db, "ana")
     assert len(sessions) == 1
     store.dispose_engines()
+
+
+def test_live_reads_the_set_against_a_neutral_set_as_analyze_does(tmp_path: Path) -> None:
+    neutral, video = BENCH / "rdl_good_side.mp4", BENCH / "rdl_knees_forward_side.mp4"
+    _hinge("analyze", str(neutral), "--drill", "romanian_deadlift", "--out", str(tmp_path / "neutral"), "--no-video",
+           "--no-plots", "--no-html", cwd=tmp_path)
+    ref = str(tmp_path / "neutral")
+    offline = json.loads(_hinge("analyze", str(video), "--reference", ref, "--json", cwd=tmp_path))
+    live = json.loads(_hinge("live", "--video", str(video), "--no-window", "--mute", "--countdown", "0", "--json",
+                             "--reference", ref, cwd=tmp_path))
+    assert live["provenance"]["reference"]["path"].endswith("analysis.json")
+    assert live["provenance"]["reference"]["measures"] == offline["provenance"]["reference"]["measures"]
+    assert _faults(live) == _faults(offline) and any(_faults(offline))

@@ -36,7 +36,11 @@ def live(
     out_dir: Path | None = typer.Option(None, "--out", help="Write analysis.json, the track, .trc, .mot, the"
                                         " live events (events.jsonl) and the report (plots, page; the annotated"
                                         " video with --video) here."),
-    log: str | None = typer.Option(None, "--log", help="Store the set in this athlete's training log."),
+    log: str | None = typer.Option(None, "--log", help="Store the set in this athlete's training log (with --drill,"
+                                   " it is read against the athlete's logged neutral set of that drill, if any)."),
+    reference: Path | None = typer.Option(
+        None, "--reference", help="A neutral set of the same lifter, filmed the same way (a video, or its"
+        " analysis.json or --out folder): each rep is read against it, as `hinge analyze --reference` does."),
     db: str | None = typer.Option(None, "--db", help="Training-log database URL (default: HINGE_DB or the user"
                                   " data folder)."),
     json_out: bool = typer.Option(False, "--json", help="Print the final analysis as JSON on stdout (the events go"
@@ -63,6 +67,16 @@ def live(
 
         if log not in {a.name for a in list_athletes(db)}:
             raise HingeError(f"no athlete named {log!r}; add one with `hinge athlete add {log}`")
+    neutral = None
+    if reference is not None:
+        from hingecoach.pipeline import neutral_set
+
+        neutral = neutral_set(reference, model=model, drill=drill)
+    elif log and drill is not None:
+        from hingecoach.pipeline import logged_reference
+
+        lookup = logged_reference(db, log)
+        neutral = lookup(drill) if lookup is not None else None
     source = open_source(camera, video, realtime)
     console = err if json_out else out
     show = window and have_display()
@@ -73,7 +87,12 @@ def live(
     if warning:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     wait = countdown if countdown is not None else (float(settings.live.countdown_s) if source.camera else 0.0)
-    options = LiveOptions(drill=drill, model=model, countdown_s=wait, delay_s=delay, window=show)
+    options = LiveOptions(drill=drill, model=model, countdown_s=wait, delay_s=delay, window=show, reference=neutral)
+    if neutral is not None:
+        from hingecoach.core.coach.sentences import describe_reference
+
+        said = describe_reference({"provenance": {"reference": neutral.describe()}})
+        console.print(f"[dim]{said}[/]", highlight=False, soft_wrap=True)
     what = f"camera {camera}" if source.camera else str(video)
     console.print(f"[bold]hinge live[/] · {what} · "
                   + ("q in the window or Ctrl+C ends the set" if source.camera else "the set ends with the video"),

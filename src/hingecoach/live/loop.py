@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from hingecoach.core.faults.reference import NeutralReference
 from hingecoach.core.live import LiveError, LiveEvent, LiveSession
 from hingecoach.core.results import Analysis
 from hingecoach.core.settings import Settings, load_settings
@@ -38,6 +39,8 @@ class LiveOptions:
     window: bool = False
     #: The pose backend (:func:`hingecoach.pose.get_backend`): the offline one by default.
     backend: str = "mediapipe"
+    #: The lifter's neutral set of the drill: each rep is read against it (None: packaged thresholds).
+    reference: NeutralReference | None = None
 
 
 @dataclass
@@ -161,6 +164,7 @@ def run_live(source: VideoSource | CameraSource, options: LiveOptions, speaker: 
             if session is None:
                 session = LiveSession(tuple(estimator.keypoints), drill=options.drill, fps=source.fps,
                                       image_size=(rgb.shape[1], rgb.shape[0]), settings=settings,
+                                      reference=options.reference,
                                       attrs=_source_attrs(source, options.backend, estimator.model))
             p1 = time.perf_counter()
             try:

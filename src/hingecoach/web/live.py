@@ -230,8 +230,15 @@ class LiveConnection:
             raise Refused('"fps" must be a number of frames per second')
         assert isinstance(w, int) and isinstance(h, int)
         self.size = (w, h)
+        reference = None
+        if drill is not None and self.user.athlete_name is not None:
+            # the athlete's logged neutral set of the drill, as the worker reads the uploaded set
+            from hingecoach.pipeline import logged_reference
+
+            lookup = await run_in_threadpool(logged_reference, self.ctx.db, self.user.athlete_name)
+            reference = await run_in_threadpool(lookup, drill) if lookup is not None else None
         self.session = LiveSession(keypoints=SKELETONS[skeleton], drill=drill, image_size=(w, h),
-                                   fps=float(fps) if fps else None, defer_rating=True,
+                                   fps=float(fps) if fps else None, defer_rating=True, reference=reference,
                                    attrs={"backend": "browser", "model": msg.get("model") or "full",
                                           "source": {"athlete": self.user.athlete_name}})
         await self.ws.send_json({"type": "ready", "fps": self.session.fps, "countdown_s": self.live.countdown_s})

@@ -191,3 +191,27 @@ def test_a_dropped_connection_keeps_a_set_with_reps(client: TestClient) -> None:
                 break
             time.sleep(0.05)
     assert job is not None and job.filename == "live set"   # the set is kept for the log
+
+
+def test_the_athletes_logged_neutral_set_is_what_live_reads_each_rep_against(client: TestClient) -> None:
+    from hingecoach import store
+
+    sign_up(client, "ana")
+
+    def track(seed: int, **knobs: float) -> PoseTrack:
+        return fake_hinge_track(hinge_movement(n_reps=4, knee_deg=20.0, depth_deg=80.0, **knobs), noise_px=1.5,
+                                seed=seed, image_size=SIZE)
+
+    neutral, tf = analyze_track(track(3))
+    coach_analysis(neutral, tf, drill_override="romanian_deadlift")
+    store.log_analysis(client.app.state.db, "ana", neutral.to_dict(), neutral=True)
+    squat = track(11, knee_extra_deg=25.0)
+    with client.websocket_connect("/live/ws") as ws:
+        ws.send_json({"type": "start", "drill": "romanian_deadlift", "width": SIZE[0], "height": SIZE[1],
+                      "fps": squat.fps})
+        assert ws.receive_json()["type"] == "ready"
+        for frame in blazepose_stream(squat):
+            ws.send_text(json.dumps(frame))
+        ws.send_json({"type": "end"})
+        events = receive_until(ws, "summary")
+    assert {e["rep"] for e in events if e["type"] == "fault" and e["fault"] == "knee_dominant"} == {1, 2, 3, 4}

@@ -30,6 +30,7 @@ import numpy as np
 
 from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.drills import SEVERITY_ORDER
+from hingecoach.core.faults.reference import NeutralReference
 from hingecoach.core.reps.engine import HingeEngine, analyze_track
 from hingecoach.core.results import Analysis, Finding
 from hingecoach.core.settings import LiveSettings, Settings, load_settings
@@ -82,6 +83,9 @@ class LiveSession:
     image_size: tuple[int, int] | None = None
     settings: Settings = field(default_factory=load_settings)
     attrs: dict[str, Any] = field(default_factory=dict)
+    #: The lifter's neutral set of the drill (:mod:`hingecoach.core.faults.reference`): the rules
+    #: read each rep against it, as ``hinge analyze --reference`` does; None: packaged thresholds.
+    reference: NeutralReference | None = None
     #: True: a settled rep is not rated inside :meth:`push` but queued; the caller runs
     #: :meth:`rate_pending` (e.g. in a worker thread, so a server's event loop never waits on it).
     defer_rating: bool = False
@@ -276,7 +280,7 @@ class LiveSession:
         """The set so far, analysed and coached as ``hinge analyze`` would (drill, faults, cues,
         recommendation)."""
         analysis, tf = analyze_track(self.track(n_frames), self.settings)
-        coach_analysis(analysis, tf, drill_override=self.drill)
+        coach_analysis(analysis, tf, drill_override=self.drill, reference=self.reference)
         return analysis
 
     @property

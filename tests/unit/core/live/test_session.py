@@ -170,3 +170,21 @@ def test_world_landmarks_are_kept_on_the_steady_clock() -> None:
     w2 = s2.track().world
     assert w2 is not None and np.isnan(w2[0]).all()
     np.testing.assert_allclose(w2[1], world[1])
+
+
+def test_live_reads_each_rep_against_the_neutral_set_as_offline_does() -> None:
+    from hingecoach.core.faults.reference import reference_from_metrics
+
+    def track(seed: int, **knobs: float) -> PoseTrack:
+        return fake_hinge_track(hinge_movement(n_reps=4, knee_deg=20.0, depth_deg=80.0, **knobs), noise_px=1.5,
+                                seed=seed)
+
+    neutral = offline(track(3), "romanian_deadlift")
+    ref = reference_from_metrics([r.metrics for r in neutral.reps], "romanian_deadlift")
+    squat = track(11, knee_extra_deg=25.0)
+    events = replay(squat, LiveSession(keypoints=squat.keypoints, drill="romanian_deadlift", fps=squat.fps,
+                                       reference=ref))
+    said = {e.data["rep"] for e in events if e.type == "fault" and e.data["fault"] == "knee_dominant"}
+    assert said == {1, 2, 3, 4}
+    plain = replay(squat, LiveSession(keypoints=squat.keypoints, drill="romanian_deadlift", fps=squat.fps))
+    assert sum(e.type == "fault" and e.data["fault"] == "knee_dominant" for e in plain) <= 1
