@@ -100,7 +100,8 @@ def analyze(
         " against it instead of their fixed thresholds, and the set is read as its drill (docs/accuracy.md)."),
     neutral_set_flag: bool = typer.Option(
         False, "--neutral", help="With --log: the coach calls this set neutral; the athlete's later sets of this"
-        " drill logged with --log are read against it by the knee, lockout and bar rules (it takes 3 reps or more)."),
+        " drill logged with --log are read against it by the knee, lockout and bar rules and, from its silhouette"
+        " (measured, as --back), the back (it takes 3 reps or more)."),
     video: bool = typer.Option(True, "--video/--no-video", help="With --out: write the annotated video."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="With --out: write the angle plots."),
     html: bool = typer.Option(True, "--html/--no-html", help="With --out: write the HTML report."),
@@ -134,7 +135,7 @@ def analyze(
         from hingecoach.pipeline import logged_back_reference
 
         reference_for = logged_back_reference(db, log)
-    back = back or neutral_back or reference_for is not None
+    back = back or neutral_back or neutral_set_flag or reference_for is not None
     rules_reference_for = None
     if log and not neutral_set_flag and reference is None:
         from hingecoach.pipeline import logged_reference
@@ -161,7 +162,10 @@ def analyze(
     if log:
         from hingecoach.store import log_analysis
 
-        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back, neutral=neutral_set_flag)
+        # A neutral set is the back's reference too, when its silhouette was measured.
+        bends = any((r.get("metrics") or {}).get("back_outline_bend_deg") is not None for r in doc["reps"])
+        logged = log_analysis(db, log, doc, drill=drill, back_neutral=neutral_back or (neutral_set_flag and bends),
+                              neutral=neutral_set_flag)
     if out_dir is not None:
         written = write_outputs(result, out_dir)
         if video or plots or html:

@@ -139,7 +139,8 @@ def real_clip_rows(labels: Path, clips_root: Path, cache: Path | None, views: Se
                          else round(rd.flexion_deg, 1),
                          "confidence": round(rd.confidence, 2) if rd else 0.0,
                          "reasons": list(rd.reasons) if rd else []})
-        # rounded_back is experimental: its findings are under "experimental", not in the reps.
+        # rounded_back's findings are under "experimental" (against standing, or a reference without
+        # its rep count, as here) or, against a neutral set of enough reps, in the reps: both count.
         found = sorted(set(set_faults(doc)) | set(set_faults({"reps": experimental_reps(doc)})))
         out.append({"clip": row["clip"], "view": row["view"], "labels": row.get("faults") or "",
                     "drill": (doc.get("drill") or {}).get("id"), "reps": reps,

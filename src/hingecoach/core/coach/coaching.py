@@ -397,6 +397,10 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
         else:
             specs = relative_specs(drill.faults, reference, settings.coaching.reference_false_alarm)
             analysis.provenance["reference"] = reference.describe()
+    # The back is coached when read against a neutral set of enough reps (docs/back.md: against
+    # standing it called good real lifts rounded; against a lifter's own clean set it did not).
+    back_ref = analysis.provenance.get("back_reference") or {}
+    back_coached = tf.back_neutral is not None and int(back_ref.get("reps", 0)) >= settings.coaching.reference_min_reps
     unmeasured: set[str] = set()
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)
@@ -407,7 +411,8 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
                                           watch_min_confidence=settings.coaching.watch_min_confidence)
         _say_reference(findings + watch, specs)
         findings = agreed_findings(findings, ctx, rivals, view, disputed=watch)
-        trial = {s.id for s in drill.faults if s.params.get("experimental")}
+        trial = {s.id for s in drill.faults if s.params.get("experimental")
+                 and not (back_coached and s.params.get("coached_with_neutral_set"))}
         rep_result.faults = [f for f in findings if f.id not in trial]
         rep_result.watch = [f for f in watch if f.id not in trial]
         for f in rep_result.watch:

@@ -25,6 +25,14 @@ def describe_reference(doc: dict[str, Any]) -> str | None:
     return f"Read against {where} ({reps} reps): {rules} judged by how far each rep is from it."
 
 
+def _coached_reference(ref: dict[str, Any]) -> bool:
+    """A back reference of enough reps: the back read against it is coached (core/coach/coaching.py)."""
+    from hingecoach.core.settings import load_settings
+
+    reps = ref.get("reps")
+    return isinstance(reps, int) and reps >= load_settings().coaching.reference_min_reps
+
+
 def describe_back(doc: dict[str, Any]) -> str | None:
     """One sentence on the experimental back reading of an ``analysis.json`` document, for the
     terminal and the report: what it was read against and which reps read rounded or neutral.
@@ -36,12 +44,16 @@ def describe_back(doc: dict[str, Any]) -> str | None:
     against = "standing" if not ref else (
         f"the neutral set logged {str(ref.get('performed_at'))[:10]}" if "logged_set" in ref else str(ref.get("path")))
     rounded = [e for e in doc.get("experimental") or [] if e.get("id") == "rounded_back"]
+    # against a neutral set of enough reps the back is coached: its findings are among the rep's faults
+    coached = [{**f, "rep": r.get("index")} for r in reps for f in r.get("faults") or [] if f.get("id") == "rounded_back"]
     neutral = [n for n in doc.get("experimental_notes") or [] if n.get("id") == "neutral_back"]
     parts = []
-    if rounded:
-        parts.append(f"rounded on {_reps_text(e['rep'] for e in rounded)} "
-                     f"(up to {max(e['value'] for e in rounded):.0f}°)")
+    if rounded or coached:
+        found = rounded + coached
+        parts.append(f"rounded on {_reps_text(e['rep'] for e in found)} "
+                     f"(up to {max(e['value'] for e in found):.0f}°)")
     if neutral:
         parts.append(f"neutral on {_reps_text(n['rep'] for n in neutral)}")
     said = "; ".join(parts) or "no rep read clearly rounded or neutral"
-    return f"Back (experimental, not coached; against {against}): {said}."
+    how = "coached" if ref and _coached_reference(ref) else "experimental, not coached"
+    return f"Back ({how}; against {against}): {said}."

@@ -346,7 +346,9 @@ def test_each_rep_reports_its_bottom_bend_and_an_analysis_json_is_a_reference(tm
     assert back_neutral(tmp_path)[1]["path"] == str(doc)   # the --out folder it was written to
     against = analyze_path(rounded, drill="romanian_deadlift", back_reference=doc).analysis
     assert against.provenance["back_reference"]["outline_bend_deg"] == pytest.approx(bend, abs=0.01)
-    assert {e["rep"] for e in against.experimental if e["id"] == "rounded_back"} == {1, 2, 3}
+    # against a neutral set of 3 reps the back is coached: a fault of each rep, not an experimental finding
+    assert [[f.id for f in r.faults] for r in against.reps] == [["rounded_back"]] * 3
+    assert not against.experimental
     # Keypoints without the silhouette: no bend, and the metric says it was not measured.
     plain = analyze_path(fake_hinge_track().save(tmp_path / "plain.npz"), drill="romanian_deadlift")
     assert all("back_outline_bend_deg" not in r.metrics for r in plain.analysis.reps)
@@ -368,8 +370,8 @@ def test_a_reference_looked_up_by_drill_is_used_once_the_drill_is_known(tmp_path
     found = analyze_path(rounded, drill="romanian_deadlift", reference_for=lookup).analysis
     assert asked == ["romanian_deadlift"]
     assert found.provenance["back_reference"] == ref[1]
-    assert found.experimental and all(e["id"] == "rounded_back" for e in found.experimental)
-    assert len(found.experimental) == 3   # coached once against the reference, not added to the first pass
+    assert not found.experimental    # coached once against the reference, not added to the first pass
+    assert [[f.id for f in r.faults] for r in found.reps] == [["rounded_back"]] * 3
     none = analyze_path(rounded, drill="stiff_legged_deadlift", reference_for=lookup).analysis
     assert "back_reference" not in none.provenance
 
@@ -396,3 +398,37 @@ def test_the_cli_logs_a_neutral_back_and_reads_the_athletes_later_sets_against_i
     later = hinge("analyze", str(rounded), "--drill", "romanian_deadlift", "--log", "ana")
     assert later.returncode == 0, later.stderr
     assert "against the neutral set logged" in later.stdout and "rounded on reps 1, 2, 3" in later.stdout
+    assert "Back (coached;" in later.stdout
+
+
+def test_against_a_neutral_back_of_too_few_reps_the_back_stays_experimental(tmp_path: Path) -> None:
+    from hingecoach.pipeline import analyze_path, back_neutral, back_reference_from_bends
+
+    (bend, _), _ = back_neutral(track_with_back(0.0).save(tmp_path / "neutral.npz"))
+    two = back_reference_from_bends([bend, bend + 1.0], {"path": "two reps"})
+    assert two[1]["reps"] == 2
+    found = analyze_path(track_with_back(60.0).save(tmp_path / "rounded.npz"), drill="romanian_deadlift",
+                         reference_for=lambda _: two).analysis
+    assert {e["rep"] for e in found.experimental if e["id"] == "rounded_back"} == {1, 2, 3}
+    assert all(not r.faults for r in found.reps)
+
+
+def test_a_logged_neutral_set_is_the_backs_reference_too_and_the_back_is_then_coached(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def hinge(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "hingecoach", *args, "--db", str(tmp_path / "log.db")],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"})
+
+    neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
+    rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
+    assert hinge("athlete", "add", "ana").returncode == 0
+    marked = hinge("analyze", str(neutral), "--drill", "romanian_deadlift", "--log", "ana", "--neutral")
+    assert marked.returncode == 0, marked.stderr
+    later = hinge("analyze", str(rounded), "--drill", "romanian_deadlift", "--log", "ana", "--json")
+    assert later.returncode == 0, later.stderr
+    doc = json.loads(later.stdout)
+    assert "logged_set" in doc["provenance"]["back_reference"] and "logged_set" in doc["provenance"]["reference"]
+    assert all("rounded_back" in {f["id"] for f in r["faults"]} for r in doc["reps"])
