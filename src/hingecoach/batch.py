@@ -35,15 +35,18 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hingecoach import __version__
 from hingecoach.errors import HingeError
 from hingecoach.io.video import VIDEO_SUFFIXES
+
+if TYPE_CHECKING:
+    from hingecoach.core.faults.reference import NeutralReference
 
 MARKER = "done.json"
 #: Written instead when a clip fails, so a rerun does not redo it (``retry_failed`` does).
@@ -220,14 +223,18 @@ def _sha_or_none(path: str) -> str | None:
 
 
 def analyze_clip(path: str, model: str = "full", drill: str | None = None,
-                 out_dir: str | None = None) -> dict[str, Any]:
+                 out_dir: str | None = None,
+                 references: Mapping[str, NeutralReference] | None = None) -> dict[str, Any]:
     """The task: one clip (a video or a keypoint file) through the single-process pipeline.
 
     Returns ``{"doc": analysis document, "sha256": the file's, "seconds": …}`` or
     ``{"error": one line, "internal": bool, "sha256": …}``: small, the analysis, never frames.
     The file is hashed once, as the pipeline reads it (``source.sha256``). ``drill`` names the
     drill as ``hinge analyze --drill`` does. ``out_dir`` (the web app's jobs): also write the
-    outputs and the report (annotated video, plots, page) there, on storage the task can write."""
+    outputs and the report (annotated video, plots, page) there, on storage the task can write.
+    ``references`` (the web app's jobs): the athlete's neutral sets by drill
+    (``pipeline.logged_references``, resolved where the database is); the set is read against
+    the one of the drill it turns out to be."""
     started = time.perf_counter()
     try:
         import cv2
@@ -236,7 +243,8 @@ def analyze_clip(path: str, model: str = "full", drill: str | None = None,
         from hingecoach.io.analysis_json import analysis_document
         from hingecoach.pipeline import analyze_path
 
-        result = analyze_path(path, model=model, drill=drill, jobs=1)
+        result = analyze_path(path, model=model, drill=drill, jobs=1,
+                              rules_reference_for=references.get if references else None)
         doc = analysis_document(result.analysis)
         if out_dir is not None:
             from hingecoach.pipeline import write_outputs

@@ -168,12 +168,15 @@ def _logged_lookup(drills: set[str], fetch: Callable[[str], Any], build: Callabl
 
     def lookup(drill_id: str) -> _T | None:
         found = fetch(drill_id) if drill_id in drills else None
-        if found is None:
-            return None
-        return build(drill_id, found, {"logged_set": found.set_id, "performed_at": found.performed_at.isoformat(),
-                                       "path": found.source_path})
+        return None if found is None else _from_logged(drill_id, found, build)
 
     return lookup
+
+
+def _from_logged(drill_id: str, found: Any, build: Callable[[str, Any, dict[str, Any]], _T]) -> _T:
+    """``build`` the reference of ``drill_id`` from its logged set, with where it came from."""
+    return build(drill_id, found, {"logged_set": found.set_id, "performed_at": found.performed_at.isoformat(),
+                                   "path": found.source_path})
 
 
 def logged_back_reference(db: str | None, athlete: str) -> Callable[[str], BackReference | None] | None:
@@ -186,14 +189,24 @@ def logged_back_reference(db: str | None, athlete: str) -> Callable[[str], BackR
                           lambda _, ref, where: back_reference_from_bends(ref.bends, where))
 
 
-def logged_reference(db: str | None, athlete: str) -> Callable[[str], NeutralReference | None] | None:
-    """The athlete's neutral sets in the training log (``--neutral``) as a lookup by drill, for
-    :func:`analyze_path` ``rules_reference_for``; None when the athlete has none."""
+def logged_references(db: str | None, athlete: str) -> dict[str, NeutralReference]:
+    """The athlete's neutral sets in the training log (``--neutral``), one reference per drill:
+    plain data, for a task that has no database (``hingecoach.batch.analyze_clip``)."""
     from hingecoach.core.faults.reference import reference_from_metrics
     from hingecoach.store import neutral_set, neutral_set_drills
 
-    return _logged_lookup(neutral_set_drills(db, athlete), lambda d: neutral_set(db, athlete, d),
-                          lambda d, found, where: reference_from_metrics(found.rep_metrics, d, where))
+    def build(drill_id: str, logged: Any, where: dict[str, Any]) -> NeutralReference:
+        return reference_from_metrics(logged.rep_metrics, drill_id, where)
+
+    found = ((d, neutral_set(db, athlete, d)) for d in sorted(neutral_set_drills(db, athlete)))
+    return {d: _from_logged(d, logged, build) for d, logged in found if logged is not None}
+
+
+def logged_reference(db: str | None, athlete: str) -> Callable[[str], NeutralReference | None] | None:
+    """The athlete's neutral sets in the training log (``--neutral``) as a lookup by drill, for
+    :func:`analyze_path` ``rules_reference_for``; None when the athlete has none."""
+    references = logged_references(db, athlete)
+    return references.get if references else None
 
 
 def back_neutral(path: str | Path, model: str = "full", settings: Settings | None = None) -> BackReference:

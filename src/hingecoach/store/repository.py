@@ -394,13 +394,7 @@ def log_analysis(
         raise HingeError("this analysis has no back silhouette to serve as the neutral back; analyse the video"
                          " with --back")
     if neutral:
-        from hingecoach.core.settings import load_settings
-
-        measured = sum(1 for r in parsed.reps if any(str(k).startswith("measure_") for k in r.metrics))
-        need = load_settings().coaching.reference_min_reps
-        if measured < need:
-            raise HingeError(f"a neutral set takes {need} reps or more with the rules' measures (reps[].metrics"
-                             f" measure_*); this analysis has {measured}")
+        _check_neutral_reps([r.metrics for r in parsed.reps], "this analysis")
     new = NewSet(
         drill=drill_id,
         reps=len(parsed.reps),
@@ -413,6 +407,38 @@ def log_analysis(
         neutral=neutral,
     )
     return log_session(db_url, athlete, [new], performed_at=performed_at, source="analysis", notes=notes)
+
+
+def _check_neutral_reps(rep_metrics: Sequence[Any], what: str) -> None:
+    """Refuse a set as the neutral set unless at least the settings' ``reference_min_reps`` of its
+    reps carry a rule's measure (a ``measure_*`` metric); ``what`` names the set in the message."""
+    from hingecoach.core.settings import load_settings
+
+    measured = sum(1 for m in rep_metrics if isinstance(m, dict) and any(str(k).startswith("measure_") for k in m))
+    need = load_settings().coaching.reference_min_reps
+    if measured < need:
+        raise HingeError(f"a neutral set takes {need} reps or more with the rules' measures (reps[].metrics"
+                         f" measure_*); {what} has {measured}")
+
+
+def mark_neutral(db: str | None, set_id: int) -> str:
+    """Mark an already-logged analysed set as its athlete's neutral set (the web app's "Use as
+    neutral set"; ``log_analysis(..., neutral=True)`` does it as the set is logged): the rules
+    read later sets of its drill against its reps' measures (:func:`neutral_set`). Returns the
+    drill id. A set that does not exist, has no analysis, or too few reps with the rules'
+    measures is a HingeError, and nothing changes."""
+
+    def work(session: Session) -> str:
+        record = session.get(SetRecord, set_id)
+        if record is None:
+            raise HingeError(f"there is no set {set_id} in the training log")
+        if record.analysis is None or record.drill is None:
+            raise HingeError(f"set {set_id} has no analysis of a drill to read later sets against")
+        _check_neutral_reps([r.metrics for r in record.analysis.reps], f"set {set_id}")
+        record.analysis.neutral = True
+        return record.drill
+
+    return run_in_transaction(db, work)
 
 
 def _bends(reps: Sequence[Any]) -> list[float]:

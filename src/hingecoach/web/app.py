@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hingecoach.errors import HingeError
-from hingecoach.store import history, today
+from hingecoach.store import history, mark_neutral, today
 from hingecoach.store.db import get_engine, resolve_db_url
 from hingecoach.web import accounts
 from hingecoach.web.accounts import Account
@@ -43,6 +43,7 @@ from hingecoach.web.jobs import (
     get_job,
     job_dir,
     jobs_of,
+    neutral_state,
     new_job_id,
     notes_of,
     queue_job,
@@ -423,8 +424,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         user, job = await visible_job(request, job_id)
         report = await run_in_threadpool(report_of, job)
         notes = await run_in_threadpool(notes_of, db, job.id)
+        neutral = await run_in_threadpool(neutral_state, db, job.set_id) if job.set_id is not None else None
         return page(request, "job.html.j2", job=job, status=status_of(job), report=report, notes=notes,
-                    owner=user.id == job.user_id)
+                    owner=user.id == job.user_id, neutral=neutral)
 
     @app.get("/jobs/{job_id}/files/{name}")
     async def job_file(request: Request, job_id: str, name: str) -> Response:
@@ -446,6 +448,21 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             raise NotFound
         if text:
             await run_in_threadpool(add_note, db, job.id, user.id, text[:4000])
+        return redirect(f"/jobs/{job.id}")
+
+    @app.post("/jobs/{job_id}/neutral")
+    async def job_neutral(request: Request, job_id: str) -> Response:
+        await form_of(request)
+        _, job = await visible_job(request, job_id)   # the athlete, or a linked coach
+        if job.status != "done" or job.set_id is None:
+            message = ("This set is still being analysed; mark it when it is done." if job.status in ("queued", "running")
+                       else "Only an analysed set in the training log can be the neutral set; this one is not in it.")
+            return page(request, "message.html.j2", 409, title="Not a logged set", message=message)
+        try:
+            await run_in_threadpool(mark_neutral, db, job.set_id)
+        except HingeError as exc:
+            return page(request, "message.html.j2", 400, title="Not a neutral set",
+                        message=f"This set cannot be the neutral set: {exc}.")
         return redirect(f"/jobs/{job.id}")
 
     @app.post("/jobs/{job_id}/delete")

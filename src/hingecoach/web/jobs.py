@@ -26,14 +26,15 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hingecoach.store.db import read_session, run_in_transaction
-from hingecoach.store.models import utcnow
-from hingecoach.store.repository import remove_set
+from hingecoach.store.models import AnalysisRecord, Athlete, SetRecord, TrainingSession, utcnow
+from hingecoach.store.repository import neutral_set, remove_set
 from hingecoach.web.models import Job, SetNote, User
 
 UPLOAD_NAME = "upload"
@@ -250,6 +251,22 @@ def notes_of(db: str | None, job_id: str) -> list[tuple[str, str, datetime]]:
                                .join(User, User.id == SetNote.author_id)
                                .where(SetNote.job_id == job_id).order_by(SetNote.created_at, SetNote.id)).all()
         return [(r[0], r[1], r[2]) for r in rows]
+
+
+def neutral_state(db: str | None, set_id: int) -> Literal["current", "earlier"] | None:
+    """Whether a logged set is marked as its athlete's neutral set: ``current`` when it is the one
+    later sets of its drill are read against, ``earlier`` when a later neutral set of the drill
+    is; None when it is not marked (or not in the log)."""
+    with read_session(db) as session:
+        row = session.execute(select(SetRecord.drill, Athlete.name)
+                              .join(AnalysisRecord, AnalysisRecord.set_id == SetRecord.id)
+                              .join(TrainingSession, SetRecord.session_id == TrainingSession.id)
+                              .join(Athlete, TrainingSession.athlete_id == Athlete.id)
+                              .where(SetRecord.id == set_id, AnalysisRecord.neutral.is_(True))).first()
+    if row is None or row[0] is None:
+        return None
+    latest = neutral_set(db, row[1], row[0])
+    return "current" if latest is not None and latest.set_id == set_id else "earlier"
 
 
 def delete_job(db: str | None, data_dir: Path, job_id: str) -> None:

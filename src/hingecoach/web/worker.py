@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hingecoach.errors import HingeError
 from hingecoach.web.jobs import (
@@ -36,6 +36,9 @@ from hingecoach.web.jobs import (
     touch_job,
 )
 
+if TYPE_CHECKING:
+    from hingecoach.core.faults.reference import NeutralReference
+
 PROGRESS_EVERY_S = 0.5  # at most two progress writes a second
 #: When set, each job's analysis runs as a Ray task (``hingecoach.batch.analyze_clip``, as
 #: ``hinge batch`` runs it): ``local`` (a Ray started in the worker), ``auto`` or ``ray://host:port``.
@@ -43,15 +46,17 @@ RAY_ADDRESS_ENV = "HINGE_RAY_ADDRESS"
 
 
 def _analyze_on_ray(address: str, upload: Path, model: str, drill: str | None, out: Path,
-                    on_progress: Callable[[], None] | None) -> dict[str, Any]:
+                    on_progress: Callable[[], None] | None,
+                    references: dict[str, NeutralReference] | None = None) -> dict[str, Any]:
     """One job's analysis as a Ray task that also writes the outputs and report into ``out``
-    (on a cluster, the data folder must be on storage every node sees); its analysis document."""
+    (on a cluster, the data folder must be on storage every node sees); its analysis document.
+    ``references``: the athlete's neutral sets by drill, resolved here (the task has no database)."""
     from hingecoach.batch import clip_task, connect_ray
 
     connect_ray(address, hint=f" ({RAY_ADDRESS_ENV}={address})")   # once; the worker keeps it
     import ray
 
-    ref = clip_task().remote(str(upload), model, drill, str(out))
+    ref = clip_task().remote(str(upload), model, drill, str(out), references or None)
     while not ray.wait([ref], timeout=0.5)[0]:
         if on_progress is not None:
             on_progress()   # the server is still there
@@ -74,11 +79,13 @@ def _readable(message: str) -> str:
 
 def run_job(db: str | None, data_dir: Path, job: JobInfo, model: str = "full",
             on_progress: Callable[[], None] | None = None) -> None:
-    """Analyse one claimed job to the end: done (report written, set logged) or failed (why)."""
+    """Analyse one claimed job to the end: done (report written, set logged) or failed (why).
+
+    The set is read against the athlete's neutral set of its drill, when one is in the log."""
     from sqlalchemy import select
 
     from hingecoach.io.analysis_json import analysis_document
-    from hingecoach.pipeline import analyze_path, write_outputs
+    from hingecoach.pipeline import analyze_path, logged_reference, logged_references, write_outputs
     from hingecoach.report import write_report
     from hingecoach.store import log_analysis
     from hingecoach.store.db import read_session
@@ -108,9 +115,11 @@ def run_job(db: str | None, data_dir: Path, job: JobInfo, model: str = "full",
 
         out = folder / REPORT_DIR
         if os.environ.get(RAY_ADDRESS_ENV):   # the analysis as a Ray task, as hinge batch runs it
-            doc = _analyze_on_ray(os.environ[RAY_ADDRESS_ENV], upload, model, job.drill, out, on_progress)
+            doc = _analyze_on_ray(os.environ[RAY_ADDRESS_ENV], upload, model, job.drill, out, on_progress,
+                                  logged_references(db, account.athlete_name))
         else:
-            result = analyze_path(upload, model=model, drill=job.drill, progress=progress)
+            result = analyze_path(upload, model=model, drill=job.drill, progress=progress,
+                                  rules_reference_for=logged_reference(db, account.athlete_name))
             write_outputs(result, out)
             write_report(result, out)
             doc = analysis_document(result.analysis)
