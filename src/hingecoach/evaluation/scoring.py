@@ -329,7 +329,10 @@ def evaluate(labels: Path | None = None, clips_root: Path | None = None, bench: 
     bench = bench or DEFAULT_BENCH
     has_bench = bench.exists() and any(bench.glob("*.gt.json"))
     if has_bench:
+        from hingecoach.evaluation.neutral_sets import evaluate_bench_neutral_sets
+
         report["bench"] = evaluate_bench(bench, cache, progress)
+        report["bench_neutral_sets"] = evaluate_bench_neutral_sets(bench, cache)
     if not report:
         raise HingeError("nothing to evaluate: no labels CSV and no synthetic bench found")
     for name in ("labelled", "bench"):
@@ -508,10 +511,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         from hingecoach.evaluation.calibration_set import render_calibration
 
         lines += render_calibration(report["calibration"])
-    if "neutral_sets" in report:
+    if "neutral_sets" in report or "bench_neutral_sets" in report:
         from hingecoach.evaluation.neutral_sets import render_neutral_sets
 
-        lines += render_neutral_sets(report["neutral_sets"])
+        lines += render_neutral_sets(report.get("neutral_sets") or {"pairs": []}, report.get("bench_neutral_sets"))
     if "plates" in report:
         from hingecoach.evaluation.plates import render_plates
 

@@ -38,3 +38,27 @@ def test_a_subtle_squat_is_found_against_the_folders_neutral_set_and_not_as_pack
     assert part["strict"]["packaged"]["fn"] == 1
     row = next(line for line in render_neutral_sets(part) if line.startswith("| lifter/neutral.npz | lifter/squat.npz |"))
     assert row.endswith("| knee_dominant |") and "| knee_dominant |" in row[:-len("| knee_dominant |")]
+
+
+def test_the_bench_pairs_each_good_side_clip_with_the_other_side_clips_of_its_body_and_drill(tmp_path: Path) -> None:
+    import json
+
+    from hingecoach.evaluation.neutral_sets import evaluate_bench_neutral_sets
+
+    def clip(name: str, body: str, seed: int, faults: list[str], view: str = "side", **knobs: float) -> None:
+        _set(tmp_path / f"{name}.npz", seed=seed, **knobs)
+        (tmp_path / f"{name}.gt.json").write_text(json.dumps({
+            "video": f"{name}.npz", "drill": "romanian_deadlift", "view": view, "scenario": {"body": body},
+            "faults": [{"id": f, "reps": [1]} for f in faults]}))
+
+    clip("good", "ana", 3, [])
+    clip("squat", "ana", 11, ["knee_dominant"], knee_extra_deg=25.0)
+    clip("front", "ana", 5, [], view="front")            # not a side view: never paired
+    clip("other", "bo", 13, ["knee_dominant"], knee_extra_deg=25.0)   # another body
+    part = evaluate_bench_neutral_sets(tmp_path, cache=None)
+    assert [(p["reference"], p["clip"]) for p in part["pairs"]] == [("good.npz", "squat.npz")]
+    assert "knee_dominant" in part["pairs"][0]["against_neutral_set"]
+    assert part["strict"]["against_neutral_set"]["tp"] == 1
+    lines = render_neutral_sets({"pairs": []}, part)
+    assert "No labelled good-form clip has enough reps to be a neutral set." in lines
+    assert any(line.startswith("| good.npz | squat.npz | knee_dominant |") for line in lines)
