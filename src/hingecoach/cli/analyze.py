@@ -97,7 +97,8 @@ def analyze(
     reference: Path | None = typer.Option(
         None, "--reference", help="A set of several reps by the same lifter, filmed the same way, that you call"
         " neutral (a video, or its analysis.json or --out folder): the knee, lockout and bar rules read this set"
-        " against it instead of their fixed thresholds, and the set is read as its drill (docs/accuracy.md)."),
+        " against it instead of their fixed thresholds, and the set is read as its drill (docs/accuracy.md); with"
+        " --back, the back too (as --back-reference)."),
     neutral_set_flag: bool = typer.Option(
         False, "--neutral", help="With --log: the coach calls this set neutral; the athlete's later sets of this"
         " drill logged with --log are read against it by the knee, lockout and bar rules and, from its silhouette"
@@ -130,8 +131,10 @@ def analyze(
         from hingecoach.pipeline import neutral_set
 
         neutral = neutral_set(reference, model=model, drill=drill)
+    if reference is not None and back and back_reference is None:
+        back_reference = reference   # with --back, the neutral set is the back's reference too
     reference_for = None
-    if log and not neutral_back and back_reference is None:
+    if log and not neutral_back and not neutral_set_flag and back_reference is None:
         from hingecoach.pipeline import logged_back_reference
 
         reference_for = logged_back_reference(db, log)

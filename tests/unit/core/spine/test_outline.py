@@ -432,3 +432,24 @@ def test_a_logged_neutral_set_is_the_backs_reference_too_and_the_back_is_then_co
     doc = json.loads(later.stdout)
     assert "logged_set" in doc["provenance"]["back_reference"] and "logged_set" in doc["provenance"]["reference"]
     assert all("rounded_back" in {f["id"] for f in r["faults"]} for r in doc["reps"])
+
+
+def test_reference_with_back_is_the_backs_reference_too(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
+    rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
+
+    def analyze(*extra: str) -> dict:
+        proc = subprocess.run([sys.executable, "-m", "hingecoach", "analyze", str(rounded), "--drill", "romanian_deadlift",
+                               "--reference", str(neutral), "--json", *extra], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    with_back = analyze("--back")
+    assert with_back["provenance"]["back_reference"]["path"] == str(neutral)
+    assert all("rounded_back" in {f["id"] for f in r["faults"]} for r in with_back["reps"])
+    rules_only = analyze()
+    assert "back_reference" not in rules_only["provenance"] and "reference" in rules_only["provenance"]
