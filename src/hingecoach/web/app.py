@@ -29,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from hingecoach.core.coach.sentences import describe_reference
 from hingecoach.errors import HingeError
 from hingecoach.store import history, mark_neutral, today
 from hingecoach.store.db import get_engine, resolve_db_url
@@ -417,6 +418,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         return {"drill": (doc.get("drill") or {}).get("name"), "reps": len(reps),
                 "clean": sum(1 for r in reps if r.get("clean")), "recommendation": doc.get("recommendation") or {},
                 "warnings": doc.get("warnings") or [],
+                "reference": describe_reference(doc) if isinstance(doc.get("provenance"), dict) else None,
                 "files": {name for name in REPORT_FILES if (folder / name).is_file()}}
 
     @app.get("/jobs/{job_id}")

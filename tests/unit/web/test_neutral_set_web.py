@@ -76,13 +76,14 @@ def logged_set(db: str, athlete: str, doc: dict[str, Any], **options: Any) -> in
         return int(session.scalars(select(SetRecord.id).where(SetRecord.session_id == session_id)).one())
 
 
-def done_job(db: str, data: Path, user_id: int, set_id: int | None) -> str:
+def done_job(db: str, data: Path, user_id: int, set_id: int | None, provenance: dict[str, Any] | None = None) -> str:
     """A finished job of ``set_id`` with its report's analysis, made without the worker."""
     job_id = new_job_id()
     out = job_dir(data, job_id) / REPORT_DIR
     out.mkdir(parents=True)
     (out / "analysis.json").write_text(json.dumps({"drill": {"id": RDL, "name": "Romanian deadlift"},
-                                                   "reps": [{"clean": True}] * 3, "recommendation": {}}))
+                                                   "reps": [{"clean": True}] * 3, "recommendation": {},
+                                                   "provenance": provenance or {}}))
     queue_job(db, job_id, user_id, "set.mp4", None, 10)
     finish_job(db, job_id, set_id=set_id, session_id=None, note=None)
     return job_id
@@ -157,6 +158,18 @@ def test_the_athlete_marks_a_logged_set_as_neutral_and_the_page_says_so(app: Any
         assert "This is the neutral set for Romanian deadlift." in page and BUTTON not in page
         found = store.neutral_set(db, "ana", RDL)
         assert found is not None and found.set_id == set_id
+
+
+def test_the_page_of_a_set_read_against_a_neutral_set_says_which(app: Any, db: str, tmp_path: Path) -> None:
+    with TestClient(app) as ana:
+        sign_up(ana, "ana")
+        reference = {"logged_set": 7, "performed_at": "2026-12-01T10:00:00+00:00",
+                     "measures": {"knee_dominant": {"median": 0.3, "spread": 0.01, "reps": 4}}}
+        against = done_job(db, tmp_path / "data", user_id(ana, db), None, {"reference": reference})
+        plain = done_job(db, tmp_path / "data", user_id(ana, db), None)
+        page = ana.get(f"/jobs/{against}").text
+        assert 'id="reference"' in page and "Read against the neutral set logged 2026-12-01 (4 reps)" in page
+        assert 'id="reference"' not in ana.get(f"/jobs/{plain}").text
 
 
 def test_a_linked_coach_may_mark_the_set(app: Any, db: str, tmp_path: Path) -> None:
