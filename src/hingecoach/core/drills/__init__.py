@@ -23,11 +23,12 @@ _FAULT_KEYS = {"detector", "threshold", "unit", "severity", "views", "cue", "why
 #: A rule's own parameters, read by its detector (core/faults); any other key in a fault table is
 #: a typo and an error. Units are in the names, as everywhere.
 FAULT_PARAMS = frozenset({
-    "angle", "bottom_depth_share", "bottom_half_s", "coached_with_neutral_set", "experimental", "half_window_s", "hinged_share",
-    "lockout_hip_deg", "lockout_seen_s", "relative_params", "relative_threshold", "lookback_s", "metric",
-    "min_confidence", "min_knee_range_deg", "min_seen",
-    "min_trunk_deg", "min_visibility", "neutral_max_deg", "not_coached", "onset_leg", "phase", "scales_range", "setup_s",
-    "seen_joints", "smooth_s", "standing_s", "still_deg", "still_s", "suppressed_by", "sustain_s", "top_share", "top_window_s",
+    "angle", "bottom_depth_share", "bottom_half_s", "coached_with_neutral_set", "experimental", "half_window_s",
+    "hinged_share", "knee_seen_visibility", "lockout_hip_deg", "lockout_seen_s", "lookback_s", "metric",
+    "min_confidence", "min_knee_range_deg", "min_seen", "min_trunk_deg", "min_visibility", "neutral_max_deg",
+    "not_coached", "occluded_trunk_share", "onset_leg", "phase", "relative_params", "relative_threshold",
+    "scales_range", "seen_joints", "setup_s", "smooth_s", "standing_s", "still_deg", "still_s", "suppressed_by",
+    "sustain_s", "top_share", "top_window_s",
 })
 #: The recognition hints a drill may give: ``[low, high]`` ranges of the set's features and
 #: yes/no flags (core/coach ``set_features`` computes them), the posture and a prior.

@@ -294,6 +294,12 @@ def lockout_incomplete(ctx: RepContext, spec: FaultSpec) -> Finding | None:
     upright = min(0.0, stand) if math.isfinite(stand) else 0.0
     if not math.isfinite(trunk) or trunk - upright <= float(spec.params.get("min_trunk_deg", -math.inf)):
         return None
+    # A knee the pose model does not see at the top (a plate over the thighs) is guessed bent, and
+    # the thigh with it: the hip angle then reads flexed under an upright lifter. There the trunk,
+    # which the knee does not set, must carry ``occluded_trunk_share`` of the hips' shortfall.
+    if ctx.joint_confidence(("knee",), w) < float(spec.params.get("knee_seen_visibility", 0.0)) \
+            and trunk - upright < float(spec.params.get("occluded_trunk_share", 0.0)) * hip:
+        return None
     return _finding(spec, ctx, hip, (i, i), ("shoulder", "hip", "knee"),
                     f"hips {hip:.0f}° short of straight, trunk {trunk - upright:.0f}° forward")
 

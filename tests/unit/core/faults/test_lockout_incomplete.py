@@ -51,3 +51,30 @@ def test_a_flexed_hip_under_an_upright_trunk_is_not_an_incomplete_lockout():
 def test_a_full_lockout_is_clean():
     analysis, _ = _coached(hinge_movement(n_reps=3, **RDL))
     assert not any("incomplete_lockout" in {f.id for f in r.faults} for r in analysis.reps)
+
+
+def test_with_the_knee_unseen_at_the_top_the_trunk_must_carry_a_quarter_of_the_hips():
+    # Thighs read tilted at the top (knees 16° more bent): the hips read 20° short, the trunk only
+    # 4° forward. With the knees seen that is an incomplete lockout (soft knees and hips back); with
+    # the knees guessed (a plate over the thighs: visibility 0.6) the thigh is not to be trusted,
+    # and 4° of trunk is under a quarter of 20°: no verdict. 10° of trunk carries it either way.
+    from hingecoach.core.track.pose_track import PoseTrack
+
+    m = hinge_movement(n_reps=3, **dict(RDL, lockout_deg=20))
+    tops = (m.hip_flexion_deg < 25.0) & (np.arange(len(m.hip_flexion_deg)) >= m.reps[0][1])
+
+    def faults(knee_extra: float, knee_seen: bool) -> list[set[str]]:
+        track = fake_hinge_track(replace(m, knee_flexion_deg=m.knee_flexion_deg + np.where(tops, knee_extra, 0.0)))
+        if not knee_seen:
+            conf = track.confidence.copy()
+            for name in ("left_knee", "right_knee"):
+                conf[tops[:track.n_frames], track.keypoints.index(name)] = 0.6
+            track = PoseTrack(xy=track.xy, confidence=conf, fps=track.fps, keypoints=track.keypoints,
+                              timestamps_s=track.timestamps_s, image_size=track.image_size, attrs=track.attrs)
+        analysis, tf = analyze_track(track)
+        coach_analysis(analysis, tf, drill_override="romanian_deadlift")
+        return [{f.id for f in r.faults} for r in analysis.reps]
+
+    assert all("incomplete_lockout" in f for f in faults(16.0, knee_seen=True))
+    assert not any("incomplete_lockout" in f for f in faults(16.0, knee_seen=False))
+    assert all("incomplete_lockout" in f for f in faults(10.0, knee_seen=False))
