@@ -23,12 +23,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.drills import get_drill
 from hingecoach.core.faults.reference import NeutralReference, reference_from_metrics
-from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.track.fakes import Body, fake_hinge_track, hinge_movement
 from hingecoach.errors import HingeError
+from hingecoach.evaluation.clips import _analyze
 from hingecoach.evaluation.fault_scores import clip_scores
 from hingecoach.evaluation.loso import Scored, auc
 
@@ -132,8 +131,7 @@ def run_case(case: Case, reference: NeutralReference | None = None) -> CaseResul
     without the threshold sweep's scores)."""
     track = track_of(case)
     try:
-        analysis, tf = analyze_track(track)
-        coach_analysis(analysis, tf, drill_override=case.drill, reference=reference)
+        analysis = _analyze(track, case.drill, reference).analysis
     except HingeError:
         return CaseResult(case, 0, [], {}, set())
     if reference is not None:
@@ -209,8 +207,7 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
 
 def neutral_set_of(case: Case) -> NeutralReference:
     """A good set's readings as the lifter's neutral set (:mod:`hingecoach.core.faults.reference`)."""
-    analysis, tf = analyze_track(track_of(case))
-    coach_analysis(analysis, tf, drill_override=case.drill)
+    analysis = _analyze(track_of(case), case.drill).analysis
     return reference_from_metrics([r.metrics for r in analysis.reps], case.drill, {"case": case.name})
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from hingecoach.core.faults.reference import NeutralReference
 from hingecoach.core.track.pose_track import PoseTrack
 from hingecoach.errors import HingeError
 from hingecoach.pipeline import Result, load_any
@@ -66,12 +67,12 @@ def cached_track(path: Path, cache: Path | None, model: str = "full",
     return track
 
 
-def _analyze(track: PoseTrack, drill: str | None) -> Result:
+def _analyze(track: PoseTrack, drill: str | None, reference: NeutralReference | None = None) -> Result:
     from hingecoach.core.coach.coaching import coach_analysis
     from hingecoach.core.reps.engine import analyze_track
 
     analysis, tf = analyze_track(track)
-    coach_analysis(analysis, tf, drill_override=drill)
+    coach_analysis(analysis, tf, drill_override=drill, reference=reference)
     return Result(analysis=analysis, features=tf, track=track, timings_s={})
 
 

@@ -15,19 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hingecoach.core.coach.coaching import coach_analysis
 from hingecoach.core.faults.reference import NeutralReference, reference_from_metrics
-from hingecoach.core.reps.engine import analyze_track
 from hingecoach.core.settings import load_settings
 from hingecoach.errors import HingeError
-from hingecoach.evaluation.clips import cached_track, read_ground_truth, read_labels, set_faults
+from hingecoach.evaluation.clips import _analyze, cached_track, read_ground_truth, read_labels, set_faults
 
 
 def _coached(path: Path, cache: Path | None, reference: NeutralReference | None,
              drill: str | None = None) -> dict[str, Any]:
-    analysis, tf = analyze_track(cached_track(path, cache))
-    coach_analysis(analysis, tf, drill_override=drill, reference=reference)
-    return analysis.to_dict()
+    return _analyze(cached_track(path, cache), drill, reference).analysis.to_dict()
 
 
 def _reference_of(doc: dict[str, Any], name: str) -> NeutralReference:

@@ -65,21 +65,24 @@ def receive_until(ws, kind: str, limit: int = 10_000) -> list[dict[str, Any]]:  
     raise AssertionError(f"no {kind} event")
 
 
+def stream_set(client: TestClient, track: PoseTrack, drill: str) -> list[dict[str, Any]]:
+    """A whole set sent as the live page sends it (start, every frame, end); the events up to the summary."""
+    with client.websocket_connect("/live/ws") as ws:
+        ws.send_json({"type": "start", "drill": drill, "width": SIZE[0], "height": SIZE[1], "fps": track.fps})
+        assert ws.receive_json()["type"] == "ready"
+        for frame in blazepose_stream(track):
+            ws.send_text(json.dumps(frame))
+        ws.send_json({"type": "end"})
+        return receive_until(ws, "summary")
+
+
 def test_a_recorded_stream_gives_the_offline_events_and_lands_in_the_log(client: TestClient, tmp_path: Path) -> None:
     sign_up(client, "ana")
     track = fake_hinge_track(hinge_movement(n_reps=3, knee_extra_deg=45.0), noise_px=1.0, image_size=SIZE)
     expected, tf = analyze_track(track)
     coach_analysis(expected, tf, drill_override="romanian_deadlift")
     assert any(r.faults for r in expected.reps)
-    events: list[dict[str, Any]] = []
-    with client.websocket_connect("/live/ws") as ws:
-        ws.send_json({"type": "start", "drill": "romanian_deadlift", "width": SIZE[0], "height": SIZE[1],
-                      "fps": track.fps})
-        assert ws.receive_json()["type"] == "ready"
-        for frame in blazepose_stream(track):
-            ws.send_text(json.dumps(frame))
-        ws.send_json({"type": "end"})
-        events = receive_until(ws, "summary")
+    events = stream_set(client, track, "romanian_deadlift")
     assert not [e for e in events if e["type"] == "error"]
     assert [e["count"] for e in events if e["type"] == "rep"] == [1, 2, 3]
     for rep in expected.reps:
@@ -206,12 +209,5 @@ def test_the_athletes_logged_neutral_set_is_what_live_reads_each_rep_against(cli
     coach_analysis(neutral, tf, drill_override="romanian_deadlift")
     store.log_analysis(client.app.state.db, "ana", neutral.to_dict(), neutral=True)
     squat = track(11, knee_extra_deg=25.0)
-    with client.websocket_connect("/live/ws") as ws:
-        ws.send_json({"type": "start", "drill": "romanian_deadlift", "width": SIZE[0], "height": SIZE[1],
-                      "fps": squat.fps})
-        assert ws.receive_json()["type"] == "ready"
-        for frame in blazepose_stream(squat):
-            ws.send_text(json.dumps(frame))
-        ws.send_json({"type": "end"})
-        events = receive_until(ws, "summary")
+    events = stream_set(client, squat, "romanian_deadlift")
     assert {e["rep"] for e in events if e["type"] == "fault" and e["fault"] == "knee_dominant"} == {1, 2, 3, 4}

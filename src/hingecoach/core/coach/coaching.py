@@ -18,7 +18,7 @@ import numpy as np
 from hingecoach.core.drills import SEVERITY_ORDER, Drill, FaultSpec, get_drill, load_drills
 from hingecoach.core.faults.detectors import RepContext, detect_faults
 from hingecoach.core.faults.reference import NeutralReference, measure_key, relative_specs, rule_measures
-from hingecoach.core.faults.rounded_back import experimental_notes
+from hingecoach.core.faults.rounded_back import coached_against, experimental_notes
 from hingecoach.core.kinematics.angles import despike, mid_joints, robust_max, segment_length
 from hingecoach.core.numeric import finite_median, nanmax, nanmin
 from hingecoach.core.reps.counter import Rep
@@ -399,8 +399,8 @@ def coach_analysis(analysis: Analysis, tf: TrackFeatures, drill_override: str | 
             analysis.provenance["reference"] = reference.describe()
     # The back is coached when read against a neutral set of enough reps (docs/back.md: against
     # standing it called good real lifts rounded; against a lifter's own clean set it did not).
-    back_ref = analysis.provenance.get("back_reference") or {}
-    back_coached = tf.back_neutral is not None and int(back_ref.get("reps", 0)) >= settings.coaching.reference_min_reps
+    back_coached = tf.back_neutral is not None and coached_against(analysis.provenance.get("back_reference"),
+                                                                   settings.coaching.reference_min_reps)
     unmeasured: set[str] = set()
     for rep_result, rep in zip(analysis.reps, tf.reps, strict=True):
         ctx = RepContext(rep=rep, tf=tf, metrics=rep_result.metrics, view_confidence=view_conf)

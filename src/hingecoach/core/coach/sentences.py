@@ -25,14 +25,6 @@ def describe_reference(doc: dict[str, Any]) -> str | None:
     return f"Read against {where} ({reps} reps): {rules} judged by how far each rep is from it."
 
 
-def _coached_reference(ref: dict[str, Any]) -> bool:
-    """A back reference of enough reps: the back read against it is coached (core/coach/coaching.py)."""
-    from hingecoach.core.settings import load_settings
-
-    reps = ref.get("reps")
-    return isinstance(reps, int) and reps >= load_settings().coaching.reference_min_reps
-
-
 def describe_back(doc: dict[str, Any]) -> str | None:
     """One sentence on the experimental back reading of an ``analysis.json`` document, for the
     terminal and the report: what it was read against and which reps read rounded or neutral.
@@ -55,5 +47,8 @@ def describe_back(doc: dict[str, Any]) -> str | None:
     if neutral:
         parts.append(f"neutral on {_reps_text(n['rep'] for n in neutral)}")
     said = "; ".join(parts) or "no rep read clearly rounded or neutral"
-    how = "coached" if ref and _coached_reference(ref) else "experimental, not coached"
+    from hingecoach.core.faults.rounded_back import coached_against
+    from hingecoach.core.settings import load_settings
+
+    how = "coached" if coached_against(ref, load_settings().coaching.reference_min_reps) else "experimental, not coached"
     return f"Back ({how}; against {against}): {said}."

@@ -487,8 +487,12 @@ def joints_seen(ctx: RepContext, spec: FaultSpec, finding: Finding) -> bool:
     return min(ctx.joint_confidence((n,), frames) for n in names) >= need
 
 
+#: The confidence a finding needs to be coached, unless its rule says (``min_confidence``).
+MIN_CONFIDENCE = 0.3
+
+
 def detect_faults(ctx: RepContext, specs: tuple[FaultSpec, ...], view: str,
-                  min_confidence: float = 0.3, watch: list[Finding] | None = None,
+                  min_confidence: float = MIN_CONFIDENCE, watch: list[Finding] | None = None,
                   watch_min_confidence: float = 0.1) -> tuple[list[Finding], list[str]]:
     """Run every rule that applies in this view. Returns findings and the ids not measurable.
 

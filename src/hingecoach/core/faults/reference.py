@@ -31,7 +31,14 @@ import numpy as np
 from scipy.stats import t as student_t
 
 from hingecoach.core.drills import FaultSpec
-from hingecoach.core.faults.detectors import DETECTORS, NotMeasured, RepContext, fires_below, joints_seen
+from hingecoach.core.faults.detectors import (
+    DETECTORS,
+    MIN_CONFIDENCE,
+    NotMeasured,
+    RepContext,
+    fires_below,
+    joints_seen,
+)
 
 #: The rep metric under which a rule's measure is recorded.
 MEASURE_PREFIX = "measure_"
@@ -56,7 +63,7 @@ def _measuring(spec: FaultSpec) -> FaultSpec:
 
 
 def rule_measures(ctx: RepContext, specs: Iterable[FaultSpec], view: str,
-                  min_confidence: float = 0.3) -> dict[str, float]:
+                  min_confidence: float = MIN_CONFIDENCE) -> dict[str, float]:
     """What each relative rule that applies in ``view`` measures on this rep: fault id → value.
 
     A measure is kept only where the rule could give a verdict: its joints seen (``seen_joints``)

@@ -8,7 +8,7 @@ covered by the arms or the load, or the silhouette is poor.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -56,6 +56,13 @@ def back_flexion(ctx: RepContext, spec: FaultSpec) -> Finding | None:
                    unit=spec.unit, frames=reading.frames, confidence=round(min(1.0, conf), 3), severity=spec.severity,
                    detail=_detail(f"back rounded {reading.flexion_deg:.0f}° more than "
                                   + ("standing" if bp.reference == "standing" else "in the neutral set"), reading))
+
+
+def coached_against(back_reference: Mapping[str, Any] | None, min_reps: int) -> bool:
+    """True when the back is read against a neutral set of at least ``min_reps`` reps (its
+    ``provenance.back_reference``): ``rounded_back`` is then coached, not experimental."""
+    reps = (back_reference or {}).get("reps")
+    return isinstance(reps, int) and not isinstance(reps, bool) and reps >= min_reps
 
 
 @dataclass(frozen=True)

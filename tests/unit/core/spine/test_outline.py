@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -376,13 +378,15 @@ def test_a_reference_looked_up_by_drill_is_used_once_the_drill_is_known(tmp_path
     assert "back_reference" not in none.provenance
 
 
-def test_the_cli_logs_a_neutral_back_and_reads_the_athletes_later_sets_against_it(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def _hinge_with_log(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``hinge ARGS`` in a subprocess, as a user runs it, on a training log in ``tmp_path``."""
+    return subprocess.run([sys.executable, "-m", "hingecoach", *args, "--db", str(tmp_path / "log.db")],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"})
 
+
+def test_the_cli_logs_a_neutral_back_and_reads_the_athletes_later_sets_against_it(tmp_path: Path) -> None:
     def hinge(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "hingecoach", *args, "--db", str(tmp_path / "log.db")],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"})
+        return _hinge_with_log(tmp_path, *args)
 
     neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
     rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
@@ -415,12 +419,8 @@ def test_against_a_neutral_back_of_too_few_reps_the_back_stays_experimental(tmp_
 
 def test_a_logged_neutral_set_is_the_backs_reference_too_and_the_back_is_then_coached(tmp_path: Path) -> None:
     import json
-    import subprocess
-    import sys
-
     def hinge(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "hingecoach", *args, "--db", str(tmp_path / "log.db")],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "250"})
+        return _hinge_with_log(tmp_path, *args)
 
     neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
     rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
@@ -436,15 +436,13 @@ def test_a_logged_neutral_set_is_the_backs_reference_too_and_the_back_is_then_co
 
 def test_reference_with_back_is_the_backs_reference_too(tmp_path: Path) -> None:
     import json
-    import subprocess
-    import sys
 
     neutral = track_with_back(0.0).save(tmp_path / "neutral.npz")
     rounded = track_with_back(60.0).save(tmp_path / "rounded.npz")
 
     def analyze(*extra: str) -> dict:
-        proc = subprocess.run([sys.executable, "-m", "hingecoach", "analyze", str(rounded), "--drill", "romanian_deadlift",
-                               "--reference", str(neutral), "--json", *extra], capture_output=True, text=True, timeout=300)
+        proc = _hinge_with_log(tmp_path, "analyze", str(rounded), "--drill", "romanian_deadlift",
+                               "--reference", str(neutral), "--json", *extra)
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
